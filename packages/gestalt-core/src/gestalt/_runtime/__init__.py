@@ -1,0 +1,1 @@
+"""The provider runtime that gestaltd launches: ``python -m gestalt._runtime ROOT TARGET KIND``."""

@@ -1,0 +1,133 @@
+"""Serve a loaded provider on the host's Unix socket until SIGTERM/SIGINT or host death."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import stat
+import threading
+import time
+from pathlib import Path
+
+import grpc
+import grpc.aio
+
+from gestalt._runtime._launch import LaunchError
+from gestalt.core._kinds import ProviderKind
+from gestalt.core._lifecycle import LifecycleServicer
+from gestalt.core._serving import Runtime
+from gestalt.core._surface import LoadedProvider
+from gestalt.provider.v1 import runtime_pb2_grpc
+
+log = logging.getLogger("gestalt.runtime")
+
+# The host SIGKILLs 2 s after SIGTERM (HOST.md 8.1). In-flight calls get 1 s to finish,
+# the close hook up to 0.5 s, which leaves room for interpreter teardown.
+DRAIN_SECONDS = 1.0
+CLOSE_SECONDS = 0.5
+# Go and Rust SDKs poll every 500 ms; twice as often costs nothing measurable.
+PARENT_POLL_SECONDS = 0.25
+
+
+def clear_stale_socket(path: str) -> None:
+    """Remove a leftover socket at ``path``; refuse to delete anything that is not a socket."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(mode):
+        raise LaunchError(
+            f"GESTALT_PLUGIN_SOCKET {path!r} exists and is not a socket; refusing to delete it"
+        )
+    os.unlink(path)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            # the state letter follows the parenthesised command name
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+async def watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
+    """Set ``stop`` when the host is gone.
+
+    The immediate parent is not always the host (a PyInstaller bootloader sits between), so
+    host death is either the pid named by the host disappearing or our parent changing.
+    """
+    first_parent = os.getppid()
+    while not stop.is_set():
+        if os.getppid() != first_parent or not pid_alive(parent_pid):
+            log.warning("host process %d is gone; shutting down", parent_pid)
+            stop.set()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), PARENT_POLL_SECONDS)
+
+
+async def serve(
+    loaded: LoadedProvider,
+    kind: ProviderKind,
+    root: Path | None,
+    socket_path: str,
+    parent_pid: int | None,
+) -> None:
+    """Serve until a stop signal or host death, then drain, close and remove the socket."""
+    runtime = Runtime(kind, loaded.hooks, root)
+    limit = runtime.max_message_bytes
+    server = grpc.aio.server(
+        options=[
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.max_send_message_length", limit),
+            ("grpc.so_reuseport", 0),
+        ]
+    )
+    loaded.register(server, runtime)
+    runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(LifecycleServicer(runtime), server)
+    clear_stale_socket(socket_path)
+    try:
+        server.add_insecure_port(f"unix:{socket_path}")
+    except RuntimeError as error:
+        raise LaunchError(f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}") from None
+    await server.start()
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)  # repeated signals are harmless
+    watcher = asyncio.create_task(watch_parent(parent_pid, stop)) if parent_pid else None
+    try:
+        await stop.wait()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        await server.stop(DRAIN_SECONDS)
+        try:
+            await asyncio.wait_for(runtime.close(), CLOSE_SECONDS)
+        except TimeoutError:
+            log.warning("provider close() took longer than %.1f s; not waiting", CLOSE_SECONDS)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(socket_path)
+        runtime.shutdown_pools()
+
+
+def handlers_still_running(deadline: float) -> bool:
+    """Whether sync handler threads are still busy after waiting until ``deadline``."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("gestalt-"):
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                return True
+    return False

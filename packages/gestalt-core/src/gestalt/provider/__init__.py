@@ -1,0 +1,1 @@
+"""Generated wire types of the Gestalt provider protocol (proto package gestalt.provider.v1)."""

@@ -1,0 +1,1 @@
+"""Generated modules, one per .proto file; import the ones you need (none is imported here)."""

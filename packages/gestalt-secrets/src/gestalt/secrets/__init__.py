@@ -1,0 +1,31 @@
+"""Write Gestalt secrets providers: resolve a secret's name to its value.
+
+A provider is any object with ``get_secret(name) -> str`` (``def`` or ``async def``).
+Raise :class:`SecretNotFound` for a missing secret; an empty string is a valid value.
+:class:`EnvSecretsProvider` is a ready provider backed by environment variables and files.
+"""
+
+from gestalt.core import (
+    GestaltError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+    RuntimeMetadata,
+    UnavailableError,
+)
+from gestalt.secrets._env import EnvSecretsProvider
+from gestalt.secrets._provider import SecretNotFound, SecretsProvider
+from gestalt.secrets._version import __version__
+
+__all__ = [
+    "EnvSecretsProvider",
+    "GestaltError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RuntimeMetadata",
+    "SecretNotFound",
+    "SecretsProvider",
+    "UnavailableError",
+    "__version__",
+]
