@@ -1,0 +1,33 @@
+"""Test providers the way gestaltd runs them: a host emulator and fake host services.
+
+:func:`launch` starts ``python -m gestalt._runtime ROOT TARGET KIND`` as a real subprocess
+with the host's environment, socket, start-up calls and shutdown; :func:`export_catalog`
+runs catalog-export mode. ``python -m gestalt.core.testing ROOT`` does both from a shell.
+"""
+
+from gestalt.core.testing._catalog_check import catalog_problems, parse_catalog_text
+from gestalt.core.testing._emulator import (
+    CatalogExport,
+    EmulatorError,
+    ProviderProcess,
+    StopResult,
+    export_catalog,
+    launch,
+)
+from gestalt.core.testing._host_services import HostService, binding_env_suffix, socket_env
+from gestalt.core.testing._interpreter import find_interpreter
+
+__all__ = [
+    "CatalogExport",
+    "EmulatorError",
+    "HostService",
+    "ProviderProcess",
+    "StopResult",
+    "binding_env_suffix",
+    "catalog_problems",
+    "export_catalog",
+    "find_interpreter",
+    "launch",
+    "parse_catalog_text",
+    "socket_env",
+]
