@@ -1,0 +1,52 @@
+"""Write Gestalt auth providers: browser logins, external tokens and session lifetimes.
+
+A provider is any object with ``begin_login(request)`` and ``complete_login(request)``
+(``def`` or ``async def``); ``validate_external_token(token)`` and ``session_ttl()`` are
+optional and found by name. :func:`authorization_url` and :class:`ProviderStateSigner`
+cover what every OAuth/OIDC provider needs: a query that survives the host's ``state``
+rewrite, and provider state that the browser cannot alter unnoticed.
+"""
+
+from gestalt.auth._helpers import InvalidProviderState, ProviderStateSigner, authorization_url
+from gestalt.auth._provider import AuthProvider, ExternalTokenValidator, SessionTTLProvider
+from gestalt.auth._types import (
+    AuthenticatedUser,
+    BeginLoginRequest,
+    BeginLoginResponse,
+    CompleteLoginRequest,
+    InvalidToken,
+)
+from gestalt.auth._version import __version__
+from gestalt.core import (
+    GestaltError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+    RuntimeMetadata,
+    UnauthenticatedError,
+    UnavailableError,
+)
+
+__all__ = [
+    "AuthProvider",
+    "AuthenticatedUser",
+    "BeginLoginRequest",
+    "BeginLoginResponse",
+    "CompleteLoginRequest",
+    "ExternalTokenValidator",
+    "GestaltError",
+    "InternalError",
+    "InvalidArgumentError",
+    "InvalidProviderState",
+    "InvalidToken",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProviderStateSigner",
+    "RuntimeMetadata",
+    "SessionTTLProvider",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "__version__",
+    "authorization_url",
+]
