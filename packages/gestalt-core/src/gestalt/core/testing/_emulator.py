@@ -152,6 +152,7 @@ class ProviderProcess:
         self._dirs: list[str] = []
         self.socket_path = ""
         self.result: StopResult | None = None
+        self._final_output = ""
 
     # -- start ----------------------------------------------------------------------------
 
@@ -347,7 +348,7 @@ class ProviderProcess:
     def output(self) -> str:
         """Everything the provider wrote to stdout and stderr so far."""
         if self._out is None:
-            return ""
+            return self._final_output
         self._out.flush()
         position = self._out.tell()
         self._out.seek(0)
@@ -405,24 +406,25 @@ class ProviderProcess:
             killed=killed,
             socket_removed=not os.path.exists(self.socket_path),
         )
-        output = self.output()
         self._cleanup()
         if check and (killed or proc.returncode > 0):
             how = "was SIGKILLed after 2 s" if killed else f"exited with status {proc.returncode}"
-            raise EmulatorError(f"provider {how} on stop\n--- provider output ---\n{output[-4000:]}")
-        self._final_output = output
+            raise EmulatorError(f"provider {how} on stop\n--- provider output ---\n{self.output()[-4000:]}")
         return self.result
 
     def _abandon(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
-        self._final_output = self.output()
         if self._services is not None:
             self._services.stop()
         self._cleanup()
 
     def _cleanup(self) -> None:
+        if self._out is not None:
+            self._final_output = self.output()
+            self._out.close()
+            self._out = None
         for directory in self._dirs:
             shutil.rmtree(directory, ignore_errors=True)
         self._dirs = []

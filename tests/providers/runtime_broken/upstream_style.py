@@ -1,0 +1,3 @@
+import gestalt
+
+plugin = gestalt.Plugin("old")  # type: ignore[attr-defined]

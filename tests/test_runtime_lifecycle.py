@@ -1,0 +1,112 @@
+"""ProviderLifecycle through the real runtime: identity, configure, health (PROTOCOL.md 3)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2
+
+from gestalt.core.testing import ProviderProcess, launch
+from gestalt.provider.v1 import runtime_pb2, secrets_pb2
+
+PROBE = Path(__file__).parent / "providers" / "runtime_probe"
+
+
+@pytest.fixture(scope="module")
+def probe() -> Iterator[ProviderProcess]:
+    with launch(PROBE, "secrets", name="probe-1", config={"port": 8080, "ratio": 0.5}, python=sys.executable) as proc:
+        yield proc
+
+
+def ask(proc: ProviderProcess, command: str, timeout: float = 10) -> str:
+    request = secrets_pb2.GetSecretRequest(name=command)
+    return proc.secrets.GetSecret(request, timeout=timeout).value
+
+
+def configure(proc: ProviderProcess, config: dict[str, object] | None, version: int = 2) -> runtime_pb2.ConfigureProviderResponse:
+    from gestalt.core import dict_to_struct
+
+    request = runtime_pb2.ConfigureProviderRequest(name="probe-1", protocol_version=version)
+    if config:
+        request.config.CopyFrom(dict_to_struct(config))
+    return proc.lifecycle.ConfigureProvider(request, timeout=30)
+
+
+def test_identity_has_kind_protocol_range_and_pyproject_defaults(probe: ProviderProcess) -> None:
+    identity = probe.lifecycle.GetProviderIdentity(empty_pb2.Empty(), timeout=10)
+    assert identity.kind == 4  # PROVIDER_KIND_SECRETS
+    assert (identity.min_protocol_version, identity.max_protocol_version) == (2, 2)
+    assert identity.name == "runtime-probe"  # [project] name
+    assert identity.version == "1.2.3"
+    assert identity.description == "A secrets provider that reports on the process it runs in."
+    assert identity.display_name == "Probe probe-1"  # metadata() hook, after configure
+
+
+def test_config_struct_arrives_with_integers_as_int(probe: ProviderProcess) -> None:
+    assert json.loads(ask(probe, "config")) == {"port": 8080, "ratio": 0.5}
+    assert ask(probe, "name") == "probe-1"
+
+
+def test_protocol_version_outside_range_is_refused_and_server_keeps_serving(probe: ProviderProcess) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        configure(probe, {"port": 1}, version=3)
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert caught.value.details() == "host requested protocol version 3, provider requires 2"
+    assert json.loads(ask(probe, "config")) == {"port": 8080, "ratio": 0.5}  # unchanged
+
+
+def test_configure_failure_carries_the_reason_and_a_later_configure_works(probe: ProviderProcess) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        configure(probe, {"fail": "bad region"})
+    assert caught.value.code() == grpc.StatusCode.UNKNOWN
+    assert caught.value.details() == "configure provider: bad region"
+    with pytest.raises(grpc.RpcError) as chosen:
+        configure(probe, {"reject": "region must be set"})
+    assert chosen.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert chosen.value.details() == "region must be set"
+    assert configure(probe, {"warn": True}).protocol_version == 2
+    identity = probe.lifecycle.GetProviderIdentity(empty_pb2.Empty(), timeout=10)
+    assert list(identity.warnings) == ["probe warning"]
+    assert configure(probe, None).protocol_version == 2  # absent Struct means {}
+    assert ask(probe, "config") == "{}"
+
+
+def test_health_check_reports_not_ready_in_band(probe: ProviderProcess) -> None:
+    configure(probe, {"unhealthy": True})
+    health = probe.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10)
+    assert (health.ready, health.message) == (False, "probe told to be unhealthy")
+    configure(probe, None)
+    assert probe.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10).ready
+
+
+def test_health_never_queues_behind_slow_handlers(probe: ProviderProcess) -> None:
+    # 70 blocking calls hold the whole handler pool (64 threads) for a second.
+    with ThreadPoolExecutor(70) as pool:
+        slow = [pool.submit(ask, probe, "sleep:1.0") for _ in range(70)]
+        time.sleep(0.3)
+        started = time.monotonic()
+        health = probe.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10)
+        elapsed = time.monotonic() - started
+        assert health.ready
+        assert elapsed < 0.5, f"health check waited {elapsed:.2f} s behind slow handlers"
+        assert [future.result() for future in slow] == ["slept"] * 70
+
+
+def test_blocking_handlers_run_concurrently(probe: ProviderProcess) -> None:
+    started = time.monotonic()
+    with ThreadPoolExecutor(64) as pool:
+        results = list(pool.map(lambda _: ask(probe, "sleep:0.2"), range(64)))
+    assert results == ["slept"] * 64
+    assert time.monotonic() - started < 1.5  # serially this would take 12.8 s
+
+
+def test_requests_above_grpc_default_limit_are_accepted(probe: ProviderProcess) -> None:
+    payload = "x" * (8 * 1024 * 1024)
+    assert ask(probe, f"len:{payload}") == str(len(payload))

@@ -1,0 +1,239 @@
+"""The runtime as a process: environment, socket, signals, drain and host death (HOST.md 2, 3, 8)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+
+from gestalt.core.testing import ProviderProcess, launch
+from gestalt.provider.v1 import secrets_pb2, secrets_pb2_grpc
+
+PROBE = Path(__file__).parent / "providers" / "runtime_probe"
+
+
+def ask(proc: ProviderProcess, command: str, timeout: float = 10) -> str:
+    return proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name=command), timeout=timeout).value
+
+
+def alive(pid: int) -> bool:
+    from gestalt._runtime._process import pid_alive
+
+    return pid_alive(pid)
+
+
+def wait_gone(pid: int, seconds: float) -> float:
+    started = time.monotonic()
+    while alive(pid):
+        if time.monotonic() - started > seconds:
+            raise AssertionError(f"process {pid} still alive after {seconds} s")
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def test_cwd_is_not_root_env_is_scrubbed_and_root_leads_sys_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/else")
+    monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "leak")
+    with launch(PROBE, "secrets", env={"FROM_CONFIG": "yes"}, python=sys.executable) as proc:
+        cwd = ask(proc, "cwd")
+        assert Path(cwd) != PROBE.resolve()
+        assert Path(cwd).name.startswith("gstp-cwd-")
+        assert ask(proc, "sys.path0") == str(PROBE.resolve())
+        for name in ("VIRTUAL_ENV", "PYTHONPATH", "OTEL_SERVICE_NAME", "PYTHONUNBUFFERED"):
+            assert ask(proc, f"env:{name}") == "<unset>", name
+        assert ask(proc, "env:FROM_CONFIG") == "yes"
+        assert ask(proc, "env:GESTALT_PLUGIN_PARENT_PID") == str(os.getpid())
+
+
+def test_sigterm_exits_zero_within_grace_and_removes_socket(tmp_path: Path) -> None:
+    marker = tmp_path / "closed"
+    with launch(PROBE, "secrets", config={"close_marker": str(marker)}, python=sys.executable) as proc:
+        assert ask(proc, "cwd")
+        result = proc.stop()
+    assert result.exit_code == 0
+    assert result.seconds < 2.0
+    assert result.socket_removed
+    assert marker.read_text() == "closed"  # the close hook ran
+
+
+def test_in_flight_call_finishes_during_drain() -> None:
+    with launch(PROBE, "secrets", python=sys.executable) as proc:
+        answers: list[str] = []
+        caller = threading.Thread(target=lambda: answers.append(ask(proc, "sleep:0.5")))
+        caller.start()
+        time.sleep(0.15)
+        proc.send_signal(signal.SIGTERM)
+        caller.join(5)
+        assert answers == ["slept"]
+        result = proc.stop()
+    assert result.exit_code == 0
+    assert result.seconds < 2.0
+
+
+def test_call_longer_than_drain_does_not_hold_the_process() -> None:
+    with launch(PROBE, "secrets", python=sys.executable) as proc:
+        errors: list[grpc.StatusCode] = []
+
+        def slow_call() -> None:
+            try:
+                ask(proc, "sleep:5")
+            except grpc.RpcError as error:
+                errors.append(error.code())
+
+        caller = threading.Thread(target=slow_call)
+        caller.start()
+        time.sleep(0.15)
+        result = proc.stop()
+        caller.join(5)
+    assert result.exit_code == 0
+    assert result.seconds < 2.0, result
+    assert errors, "the cut-off call should have failed on the client"
+
+
+def test_sigint_then_sigterm_is_idempotent() -> None:
+    with launch(PROBE, "secrets", python=sys.executable, own_process_group=True) as proc:
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        result = proc.stop()
+    assert result.exit_code == 0
+    assert result.seconds < 2.0
+
+
+def test_sigterm_before_the_socket_appears_ends_the_process(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": str(tmp_path / "p.sock")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gestalt._runtime", str(PROBE), "probe:provider", "secrets"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(2)
+    assert code in (0, -signal.SIGTERM)
+
+
+def _short_dir() -> str:
+    return tempfile.mkdtemp(prefix="g", dir="/tmp")
+
+
+def test_stale_socket_file_is_replaced() -> None:
+    directory = _short_dir()
+    path = os.path.join(directory, "plugin.sock")
+    stale = socket.socket(socket.AF_UNIX)
+    stale.bind(path)
+    stale.close()  # leaves the socket file behind, like a crashed provider
+    env = {"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": path}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gestalt._runtime", str(PROBE), "probe:provider", "secrets"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        channel = grpc.insecure_channel(f"unix:{path}")
+        stub = secrets_pb2_grpc.SecretsProviderStub(channel)
+        while True:
+            try:
+                assert stub.GetSecret(secrets_pb2.GetSecretRequest(name="name"), timeout=1).value == ""
+                break
+            except grpc.RpcError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        channel.close()
+    finally:
+        proc.terminate()
+        proc.wait(5)
+        assert proc.stderr is not None
+        proc.stderr.close()
+
+
+def test_parent_death_stops_the_provider() -> None:
+    """The host is SIGKILLed (no cleanup): the orphaned provider leaves on its own."""
+    directory = _short_dir()
+    path = os.path.join(directory, "plugin.sock")
+    host = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import os, subprocess, sys, time
+                env = {{"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": {path!r},
+                        "GESTALT_PLUGIN_PARENT_PID": str(os.getpid())}}
+                subprocess.Popen([sys.executable, "-m", "gestalt._runtime", {str(PROBE)!r},
+                                  "probe:provider", "secrets"], env=env,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+                time.sleep(60)
+                """
+            ),
+        ]
+    )
+    provider_pid = _wait_for_pid(path)
+    time.sleep(0.6)
+    assert alive(provider_pid)
+    host.kill()
+    host.wait()
+    assert wait_gone(provider_pid, 2.0) < 2.0
+
+
+def test_host_death_is_seen_through_a_spawning_wrapper() -> None:
+    """Like a PyInstaller bootloader: our parent is not the host pid, which must not fool us."""
+    directory = _short_dir()
+    path = os.path.join(directory, "plugin.sock")
+    wrapper = (
+        "import subprocess, sys; "
+        f"subprocess.call([sys.executable, '-m', 'gestalt._runtime', {str(PROBE)!r}, 'probe:provider', 'secrets'])"
+    )
+    host = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import os, subprocess, sys, time
+                env = {{"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": {path!r},
+                        "GESTALT_PLUGIN_PARENT_PID": str(os.getpid())}}
+                subprocess.Popen([sys.executable, "-c", {wrapper!r}], env=env,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+                time.sleep(60)
+                """
+            ),
+        ]
+    )
+    provider_pid = _wait_for_pid(path)
+    time.sleep(1.2)  # several polls with parent != host pid: it must stay up
+    assert alive(provider_pid)
+    host.kill()
+    host.wait()
+    assert wait_gone(provider_pid, 2.0) < 2.0
+
+
+def _wait_for_pid(path: str) -> int:
+    deadline = time.monotonic() + 10
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise AssertionError("provider socket never appeared")
+        time.sleep(0.025)
+    channel = grpc.insecure_channel(f"unix:{path}")
+    try:
+        stub = secrets_pb2_grpc.SecretsProviderStub(channel)
+        return int(stub.GetSecret(secrets_pb2.GetSecretRequest(name="pid"), timeout=10).value)
+    finally:
+        channel.close()
