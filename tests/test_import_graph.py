@@ -1,0 +1,72 @@
+"""Core never names a surface, and each kind's start path imports only what it needs."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gestalt.core.testing import launch
+from gestalt.provider.v1 import secrets_pb2
+
+REPO = Path(__file__).resolve().parent.parent
+SURFACES = ("integration", "auth", "cache", "secrets", "s3")
+HEAVY = ("pydantic", "boto3", "botocore", "importlib.metadata", "yaml")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_core_never_imports_a_surface() -> None:
+    core_sources = sorted((REPO / "packages" / "gestalt-core" / "src").rglob("*.py"))
+    assert core_sources
+    offenders = []
+    for path in core_sources:
+        for module in _imported_modules(path):
+            parts = module.split(".")
+            if parts[0] == "gestalt" and len(parts) > 1 and parts[1] in SURFACES:
+                offenders.append(f"{path.relative_to(REPO)}: {module}")
+            if parts[0] in ("pydantic", "boto3", "botocore", "yaml") and "testing" not in path.parts:
+                offenders.append(f"{path.relative_to(REPO)}: {module}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("kind", ["secrets", "cache", "auth"])
+def test_light_surfaces_import_no_heavy_module(kind: str) -> None:
+    others = [f"gestalt.{s}" for s in SURFACES if s != kind]
+    code = (
+        f"import sys, gestalt.{kind}._surface, gestalt.{kind}; "
+        f"print([m for m in {list(HEAVY) + others!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_integration_surface_imports_no_other_surface_nor_boto3() -> None:
+    unwanted = ["boto3", "botocore", "yaml"] + [f"gestalt.{s}" for s in SURFACES if s != "integration"]
+    code = f"import sys, gestalt.integration._surface; print([m for m in {unwanted!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_served_runtime_kind_loaded_only_its_own_surface() -> None:
+    with launch(REPO / "tests" / "providers" / "runtime_probe", "secrets", python=sys.executable) as proc:
+        reply = proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name="modules"), timeout=10)
+    loaded = set(json.loads(reply.value))
+    assert "gestalt.secrets" in loaded
+    assert not loaded & {f"gestalt.{s}" for s in SURFACES if s != "secrets"}
+    assert not loaded & set(HEAVY)
+    stubs = {m for m in loaded if m.startswith("gestalt.provider.v1.") and m.endswith("_pb2")}
+    assert stubs == {"gestalt.provider.v1.runtime_pb2", "gestalt.provider.v1.secrets_pb2"}
