@@ -14,12 +14,14 @@ from gestalt.core.testing._emulator import (
     export_catalog,
     launch,
 )
+from gestalt.core.testing._host_cache import HostCacheService
 from gestalt.core.testing._host_services import HostService, binding_env_suffix, socket_env
 from gestalt.core.testing._interpreter import find_interpreter
 
 __all__ = [
     "CatalogExport",
     "EmulatorError",
+    "HostCacheService",
     "HostService",
     "ProviderProcess",
     "StopResult",

@@ -1,0 +1,45 @@
+"""Write Gestalt cache providers, and use the cache the host binds to an integration.
+
+A provider is any object with ``get``, ``set``, ``delete`` and ``touch`` methods (``def``
+or ``async def``); ``get_many``, ``set_many`` and ``delete_many`` are optional batch forms.
+:class:`MemoryCache` is a ready provider. :class:`Cache` and :class:`AsyncCache` are
+clients for the host's cache service (``GESTALT_CACHE_SOCKET[_<NAME>]``).
+"""
+
+from gestalt.cache._client import (
+    HOST_MAX_MESSAGE_BYTES,
+    AsyncCache,
+    Cache,
+    CacheNotBoundError,
+    MessageTooLargeError,
+    cache_socket_env,
+)
+from gestalt.cache._memory import MemoryCache
+from gestalt.cache._provider import AsyncCacheProvider, CacheEntry, CacheProvider
+from gestalt.cache._version import __version__
+from gestalt.core import (
+    FailedPreconditionError,
+    GestaltError,
+    InvalidArgumentError,
+    RuntimeMetadata,
+    UnavailableError,
+)
+
+__all__ = [
+    "HOST_MAX_MESSAGE_BYTES",
+    "AsyncCache",
+    "AsyncCacheProvider",
+    "Cache",
+    "CacheEntry",
+    "CacheNotBoundError",
+    "CacheProvider",
+    "FailedPreconditionError",
+    "GestaltError",
+    "InvalidArgumentError",
+    "MemoryCache",
+    "MessageTooLargeError",
+    "RuntimeMetadata",
+    "UnavailableError",
+    "__version__",
+    "cache_socket_env",
+]
