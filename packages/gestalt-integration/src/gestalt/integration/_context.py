@@ -1,0 +1,167 @@
+"""Who is calling: the typed, immutable request context a handler can ask for."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import types
+from collections.abc import Mapping
+
+from google.protobuf import timestamp_pb2
+
+from gestalt.provider.v1 import plugin_pb2
+
+_NO_PARAMS: Mapping[str, str] = types.MappingProxyType({})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Subject:
+    """The caller (PROTOCOL.md 4.4).
+
+    Attributes:
+        id: ``user:<id>`` or ``workload:<id>``.
+        kind: ``user``, ``workload`` or empty.
+        display_name: The caller's display name.
+        auth_source: ``session``, ``api_token``, ``workload_token``, ``env`` or empty.
+    """
+
+    id: str = ""
+    kind: str = ""
+    display_name: str = ""
+    auth_source: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Credential:
+    """The stored credential the host picked for this call.
+
+    Attributes:
+        mode: The connection mode: ``none``, ``user``, ``identity`` or ``either``.
+        subject_id: Whose credential was used.
+        connection: The connection name of the stored credential.
+        instance: The instance name of the stored credential.
+    """
+
+    mode: str = ""
+    subject_id: str = ""
+    connection: str = ""
+    instance: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Access:
+    """The authorisation the host already applied.
+
+    Attributes:
+        policy: The access policy.
+        role: The caller's role under it.
+    """
+
+    policy: str = ""
+    role: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Request:
+    """The context of one ``Execute`` or ``GetSessionCatalog`` call.
+
+    A handler receives it when one of its parameters is annotated ``Request``. The host
+    leaves out what it does not know, so ``subject``, ``credential`` and ``access`` are
+    ``None`` when absent rather than objects full of empty strings.
+
+    Attributes:
+        token: The upstream credential for this call; a secret, never log it.
+        connection_params: Metadata of the stored connection (read-only).
+        invocation_id: The host's request id, for logs (may be empty).
+        subject: Who is calling, or ``None``.
+        credential: Which stored credential was used, or ``None``.
+        access: The access policy and role, or ``None``.
+    """
+
+    token: str = dataclasses.field(default="", repr=False)
+    connection_params: Mapping[str, str] = _NO_PARAMS
+    invocation_id: str = ""
+    subject: Subject | None = None
+    credential: Credential | None = None
+    access: Access | None = None
+
+    def connection_param(self, name: str) -> str | None:
+        """The connection parameter ``name``, or ``None`` when the connection has none."""
+        return self.connection_params.get(name)
+
+
+def request_from_proto(
+    message: plugin_pb2.ExecuteRequest | plugin_pb2.GetSessionCatalogRequest,
+) -> Request:
+    """The :class:`Request` for an incoming call (absent sub-messages become ``None``)."""
+    subject = credential = access = None
+    if message.HasField("context"):
+        context = message.context
+        if context.HasField("subject"):
+            s = context.subject
+            subject = Subject(s.id, s.kind, s.display_name, s.auth_source)
+        if context.HasField("credential"):
+            c = context.credential
+            credential = Credential(c.mode, c.subject_id, c.connection, c.instance)
+        if context.HasField("access"):
+            access = Access(context.access.policy, context.access.role)
+    params = (
+        types.MappingProxyType(dict(message.connection_params))
+        if message.connection_params
+        else _NO_PARAMS
+    )
+    return Request(message.token, params, message.invocation_id, subject, credential, access)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IntegrationToken:
+    """A stored connection, as ``PostConnect`` receives it (PROTOCOL.md 4.7).
+
+    Attributes:
+        id, user_id, integration, instance: Which connection this is.
+        access_token, refresh_token: Secrets; never log them.
+        scopes: The granted scopes as one string.
+        expires_at, last_refreshed_at, created_at, updated_at: UTC instants, or ``None``.
+        refresh_error_count: Failed refreshes so far.
+        metadata_json: The connection metadata, a JSON object serialised as a string.
+    """
+
+    id: str = ""
+    user_id: str = ""
+    integration: str = ""
+    instance: str = ""
+    access_token: str = dataclasses.field(default="", repr=False)
+    refresh_token: str = dataclasses.field(default="", repr=False)
+    scopes: str = ""
+    expires_at: datetime.datetime | None = None
+    last_refreshed_at: datetime.datetime | None = None
+    refresh_error_count: int = 0
+    metadata_json: str = ""
+    created_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
+
+
+def _instant(message: plugin_pb2.IntegrationToken, name: str) -> datetime.datetime | None:
+    if not message.HasField(name):  # type: ignore[arg-type]
+        return None
+    stamp: timestamp_pb2.Timestamp = getattr(message, name)
+    return stamp.ToDatetime(tzinfo=datetime.UTC)
+
+
+def token_from_proto(message: plugin_pb2.IntegrationToken) -> IntegrationToken:
+    """The :class:`IntegrationToken` for a ``PostConnect`` request."""
+    return IntegrationToken(
+        id=message.id,
+        user_id=message.user_id,
+        integration=message.integration,
+        instance=message.instance,
+        access_token=message.access_token,
+        refresh_token=message.refresh_token,
+        scopes=message.scopes,
+        expires_at=_instant(message, "expires_at"),
+        last_refreshed_at=_instant(message, "last_refreshed_at"),
+        refresh_error_count=message.refresh_error_count,
+        metadata_json=message.metadata_json,
+        created_at=_instant(message, "created_at"),
+        updated_at=_instant(message, "updated_at"),
+    )

@@ -1,0 +1,213 @@
+"""``Plugin``: the registry of an integration's operations and hooks."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ParamSpec, TypeVar, overload
+
+from gestalt.integration._catalog import Catalog, OperationAnnotations
+from gestalt.integration._context import IntegrationToken
+from gestalt.integration._operations import Operation, build_operation
+
+P = ParamSpec("P")
+R = TypeVar("R")
+C = TypeVar("C", bound=Callable[..., Any])
+
+#: What a session-catalog hook may return.
+SessionCatalog = Catalog | Mapping[str, Any] | None
+ConfigureHook = Callable[[str, dict[str, Any]], object]
+PostConnectHook = Callable[[IntegrationToken], Mapping[str, str] | Awaitable[Mapping[str, str]]]
+
+
+class Plugin:
+    """An integration provider: declare operations on it and point ``[tool.gestalt]`` at it.
+
+    Example::
+
+        plugin = Plugin("weather")
+
+        @plugin.operation(method="GET", read_only=True)
+        def forecast(params: ForecastIn) -> ForecastOut:
+            "Forecast for a city."
+            ...
+
+    Args:
+        name: The catalog name (the host keeps a non-empty one as written).
+        display_name: Catalog display name (the host usually overrides it).
+        description: Catalog description.
+        icon_svg: Catalog icon.
+    """
+
+    def __init__(
+        self, name: str, *, display_name: str = "", description: str = "", icon_svg: str = ""
+    ) -> None:
+        self.name = name
+        self.display_name = display_name
+        self.description = description
+        self.icon_svg = icon_svg
+        # Declarations normally all happen at import, but nothing stops a thread from
+        # declaring while the server reads; the lock keeps the registry consistent.
+        self._lock = threading.Lock()
+        self._operations: dict[str, Operation] = {}
+        self._configure: ConfigureHook | None = None
+        self._session_catalog: Callable[..., Any] | None = None
+        self._session_wants_request = False
+        self._post_connect: Callable[..., Any] | None = None
+
+    # -- declaring ------------------------------------------------------------------------
+
+    @overload
+    def operation(self, func: Callable[P, R], /) -> Callable[P, R]: ...
+    @overload
+    def operation(
+        self,
+        /,
+        *,
+        id: str | None = None,
+        method: str = "POST",
+        title: str = "",
+        description: str = "",
+        allowed_roles: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+        required_scopes: Sequence[str] | None = None,
+        read_only: bool = False,
+        visible: bool | None = None,
+        annotations: OperationAnnotations | None = None,
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+    def operation(
+        self,
+        func: Callable[..., Any] | None = None,
+        /,
+        *,
+        id: str | None = None,
+        method: str = "POST",
+        title: str = "",
+        description: str = "",
+        allowed_roles: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+        required_scopes: Sequence[str] | None = None,
+        read_only: bool = False,
+        visible: bool | None = None,
+        annotations: OperationAnnotations | None = None,
+    ) -> Any:
+        """Declare an operation; use bare (``@plugin.operation``) or with keywords.
+
+        The handler may be ``def`` or ``async def`` (the faster path: it runs on the
+        event loop; plain functions run in a bounded thread pool). Its parameters are at
+        most one pydantic model (the validated params) and one :class:`Request`, found by
+        their annotations. It returns a pydantic model, JSON-shaped data, or a
+        :class:`Response` with a status. The function is returned unchanged.
+
+        Args:
+            func: The handler (bare use).
+            id: Operation id; defaults to the function's name.
+            method: HTTP-style verb, default ``POST``.
+            title: Human title (MCP tool title).
+            description: Human text; defaults to the docstring.
+            allowed_roles: Roles allowed under a role-based policy.
+            tags: Free-form tags.
+            required_scopes: Scopes the operation needs.
+            read_only: Marks the operation read-only (and sets ``read_only_hint``).
+            visible: ``False`` hides it from MCP; ``None`` leaves it visible.
+            annotations: Explicit MCP hints (override what ``read_only`` implies).
+
+        Raises:
+            ValueError: The id is invalid or already declared (the message names it).
+            TypeError: The handler's signature cannot be served.
+        """
+
+        def declare(handler: Callable[..., Any]) -> Callable[..., Any]:
+            op = build_operation(
+                handler,
+                id=id,
+                method=method,
+                title=title,
+                description=description,
+                allowed_roles=allowed_roles,
+                tags=tags,
+                required_scopes=required_scopes,
+                read_only=read_only,
+                visible=visible,
+                annotations=annotations,
+            )
+            with self._lock:
+                if op.id in self._operations:
+                    raise ValueError(f"duplicate operation id {op.id!r} in plugin {self.name!r}")
+                self._operations[op.id] = op
+            return handler
+
+        if func is not None:
+            return declare(func)
+        return declare
+
+    def configure(self, func: C) -> C:
+        """Declare the hook run on ``StartProvider``: ``func(name, config)``, sync or async.
+
+        ``config`` is the provider's config from the host as a dict (``{}`` when absent).
+        Raising fails start-up; a ``GestaltError`` keeps its status.
+        """
+        with self._lock:
+            self._configure = func
+        return func
+
+    def session_catalog(self, func: C) -> C:
+        """Declare the per-caller catalog hook: ``func()`` or ``func(request: Request)``.
+
+        It returns a :class:`Catalog`, a mapping in the catalog's shape, or ``None`` for
+        "nothing for this caller". Declaring it turns on ``supports_session_catalog``.
+        """
+        wants_request = bool(inspect.signature(func).parameters)
+        with self._lock:
+            self._session_catalog = func
+            self._session_wants_request = wants_request
+        return func
+
+    def post_connect(self, func: C) -> C:
+        """Declare the ``PostConnect`` hook: ``func(token: IntegrationToken) -> dict[str, str]``.
+
+        The returned strings are merged into the connection's metadata by a host that
+        calls it (gestaltd at the pinned commit never does).
+        """
+        with self._lock:
+            self._post_connect = func
+        return func
+
+    # -- reading --------------------------------------------------------------------------
+
+    @property
+    def operations(self) -> Mapping[str, Operation]:
+        """The declared operations by id (a snapshot)."""
+        with self._lock:
+            return dict(self._operations)
+
+    def catalog(self) -> Catalog:
+        """The static catalog: every declared operation."""
+        with self._lock:
+            ops = tuple(op.catalog for op in self._operations.values())
+        return Catalog(
+            name=self.name,
+            operations=ops,
+            display_name=self.display_name,
+            description=self.description,
+            icon_svg=self.icon_svg,
+        )
+
+    @property
+    def configure_hook(self) -> ConfigureHook | None:
+        """The ``configure`` hook, if declared."""
+        return self._configure
+
+    @property
+    def session_catalog_hook(self) -> tuple[Callable[..., Any], bool] | None:
+        """The session-catalog hook and whether it takes the :class:`Request`, if declared."""
+        with self._lock:
+            if self._session_catalog is None:
+                return None
+            return self._session_catalog, self._session_wants_request
+
+    @property
+    def post_connect_hook(self) -> PostConnectHook | None:
+        """The ``PostConnect`` hook, if declared."""
+        return self._post_connect

@@ -1,0 +1,187 @@
+"""``IntegrationProvider`` served over a :class:`Plugin`: the Execute status/body table.
+
+Execute answers every failure in-band (PROTOCOL.md 4.3): the gRPC status is OK and the
+``OperationResult`` carries the HTTP status. The other rpcs fail with gRPC statuses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import pydantic
+import pydantic_core
+from google.protobuf import empty_pb2
+
+from gestalt.core import (
+    PROTOCOL_VERSION,
+    Context,
+    GestaltError,
+    InternalError,
+    Runtime,
+    UnimplementedError,
+    struct_to_dict,
+    unary,
+)
+from gestalt.integration._catalog import catalog_to_proto
+from gestalt.integration._context import request_from_proto, token_from_proto
+from gestalt.integration._operations import Operation
+from gestalt.integration._plugin import Plugin
+from gestalt.integration._results import Response
+from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
+
+log = logging.getLogger("gestalt.integration")
+
+
+def _failure(status: int, message: str) -> plugin_pb2.OperationResult:
+    return plugin_pb2.OperationResult(status=status, body=json.dumps({"error": message}))
+
+
+_UNKNOWN_OPERATION = _failure(404, "unknown operation")
+_INTERNAL = _failure(500, "internal error")
+
+
+def validation_failure(error: pydantic.ValidationError) -> plugin_pb2.OperationResult:
+    """The 400 result for params that do not validate: every failing field by its path."""
+    details = []
+    for item in error.errors(include_url=False, include_input=False, include_context=False):
+        loc = list(item["loc"])
+        details.append(
+            {
+                "path": ".".join(str(part) for part in loc) or "(params)",
+                "loc": loc,
+                "type": item["type"],
+                "msg": item["msg"],
+            }
+        )
+    summary = "; ".join(f"{d['path']}: {d['msg']}" for d in details)
+    body = {"error": f"invalid params: {summary}", "details": details}
+    return plugin_pb2.OperationResult(status=400, body=json.dumps(body))
+
+
+def encode_result(result: object) -> plugin_pb2.OperationResult:
+    """The result for what a handler returned (raises if it cannot be encoded)."""
+    status = 200
+    if isinstance(result, Response):
+        status = 200 if result.status is None else int(result.status)
+        result = result.body
+    body = pydantic_core.to_json(result, inf_nan_mode="null").decode()
+    return plugin_pb2.OperationResult(status=status, body=body)
+
+
+class BoundOperation:
+    """An operation ready to run under one runtime (sync or async decided here, once)."""
+
+    __slots__ = ("_call", "_id", "_input_name", "_request_name", "_validate")
+
+    def __init__(self, op: Operation, runtime: Runtime) -> None:
+        self._id = op.id
+        self._call = runtime.to_async(op.handler)
+        self._input_name = op.input_name
+        self._request_name = op.request_name
+        self._validate: Callable[[str], pydantic.BaseModel] | None = None
+        model = op.input_model
+        if model is not None:
+            validator = model.__pydantic_validator__
+            # Strict JSON mode: struct_to_dict has already turned integral doubles into
+            # ints, so strictness refuses 3.5, "3" and true for an int, numbers for a str,
+            # and a string for a list, while dates, enums and UUIDs still parse from text.
+            self._validate = lambda text: validator.validate_json(text, strict=True)
+
+    async def run(self, request: plugin_pb2.ExecuteRequest) -> plugin_pb2.OperationResult:
+        kwargs: dict[str, Any] = {}
+        if self._validate is not None:
+            params = struct_to_dict(request.params) if request.HasField("params") else {}
+            try:
+                kwargs[self._input_name] = self._validate(json.dumps(params))  # type: ignore[index]
+            except pydantic.ValidationError as error:
+                return validation_failure(error)
+        if self._request_name is not None:
+            kwargs[self._request_name] = request_from_proto(request)
+        try:
+            return encode_result(await self._call(**kwargs))
+        except GestaltError as error:
+            return _failure(error.http_status, error.message)
+        except Exception:
+            log.exception("operation %r failed (invocation %r)", self._id, request.invocation_id)
+            return _INTERNAL
+
+
+class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
+    """Serves one :class:`Plugin`."""
+
+    def __init__(self, plugin: Plugin, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._operations: Mapping[str, BoundOperation] = {
+            op_id: BoundOperation(op, runtime) for op_id, op in plugin.operations.items()
+        }
+        session = plugin.session_catalog_hook
+        self._session: Callable[..., Awaitable[Any]] | None = None
+        self._session_wants_request = False
+        if session is not None:
+            self._session = runtime.to_async(session[0])
+            self._session_wants_request = session[1]
+        post_connect = plugin.post_connect_hook
+        self._post_connect = runtime.to_async(post_connect) if post_connect else None
+
+    @unary("get metadata")
+    async def GetMetadata(
+        self, request: empty_pb2.Empty, context: Context
+    ) -> plugin_pb2.ProviderMetadata:
+        return plugin_pb2.ProviderMetadata(
+            supports_session_catalog=self._session is not None,
+            supports_post_connect=self._post_connect is not None,
+            min_protocol_version=PROTOCOL_VERSION,
+            max_protocol_version=PROTOCOL_VERSION,
+        )
+
+    @unary("start provider")
+    async def StartProvider(
+        self, request: plugin_pb2.StartProviderRequest, context: Context
+    ) -> plugin_pb2.StartProviderResponse:
+        config = request.config if request.HasField("config") else None
+        await self._runtime.configure(request.name, config, request.protocol_version)
+        return plugin_pb2.StartProviderResponse(protocol_version=PROTOCOL_VERSION)
+
+    async def Execute(
+        self, request: plugin_pb2.ExecuteRequest, context: Context
+    ) -> plugin_pb2.OperationResult:
+        op = self._operations.get(request.operation)
+        if op is None:
+            return _UNKNOWN_OPERATION
+        return await op.run(request)
+
+    @unary("session catalog")
+    async def GetSessionCatalog(
+        self, request: plugin_pb2.GetSessionCatalogRequest, context: Context
+    ) -> plugin_pb2.GetSessionCatalogResponse:
+        if self._session is None:
+            raise UnimplementedError("provider does not support session catalogs")
+        args = (request_from_proto(request),) if self._session_wants_request else ()
+        result = await self._session(*args)
+        if result is None:
+            return plugin_pb2.GetSessionCatalogResponse()
+        try:
+            catalog = catalog_to_proto(result)
+        except (TypeError, ValueError) as error:
+            raise InternalError(
+                f"session catalog: cannot encode the returned catalog: {error}"
+            ) from None
+        return plugin_pb2.GetSessionCatalogResponse(catalog=catalog)
+
+    @unary("post connect")
+    async def PostConnect(
+        self, request: plugin_pb2.PostConnectRequest, context: Context
+    ) -> plugin_pb2.PostConnectResponse:
+        if self._post_connect is None:
+            raise UnimplementedError("provider does not support post-connect")
+        metadata = await self._post_connect(token_from_proto(request.token))
+        if not isinstance(metadata, Mapping):
+            raise InternalError(
+                f"post connect: hook returned {type(metadata).__name__}, not a mapping"
+            )
+        return plugin_pb2.PostConnectResponse(
+            metadata={str(key): str(value) for key, value in metadata.items()}
+        )

@@ -1,0 +1,52 @@
+"""The integration surface: how ``python -m gestalt._runtime ROOT TARGET integration`` serves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc.aio
+
+from gestalt.core import Hooks, LoadedProvider, ProviderKind, Runtime, resolve_target
+from gestalt.integration._catalog import catalog_to_proto, write_catalog_file
+from gestalt.integration._plugin import Plugin
+from gestalt.integration._servicer import IntegrationServicer
+from gestalt.provider.v1 import plugin_pb2_grpc
+
+
+def _is_plugin(candidate: object) -> bool:
+    return isinstance(candidate, Plugin)
+
+
+class IntegrationSurface:
+    """Serves ``IntegrationProvider`` for KIND ``integration`` and writes its static catalog."""
+
+    kind = ProviderKind.INTEGRATION
+
+    def load(self, target: object) -> LoadedProvider:
+        """Accept a :class:`Plugin`, or a class/factory that makes one."""
+        plugin = resolve_target(
+            target, _is_plugin, expected="a gestalt.integration.Plugin (plugin = Plugin('name'))"
+        )
+        assert isinstance(plugin, Plugin)
+        if not plugin.operations:
+            # The host refuses a catalog without operations (HOST.md 7.4); say so at start.
+            from gestalt.core import TargetError
+
+            raise TargetError(
+                f"plugin {plugin.name!r} declares no operation; add one with @plugin.operation"
+            )
+
+        def register(server: grpc.aio.Server, runtime: Runtime) -> None:
+            plugin_pb2_grpc.add_IntegrationProviderServicer_to_server(
+                IntegrationServicer(plugin, runtime), server
+            )
+
+        def write_catalog(path: Path) -> None:
+            write_catalog_file(catalog_to_proto(plugin.catalog()), path)
+
+        # Hooks are built explicitly: Plugin.configure is the decorator, not the hook.
+        hooks = Hooks(configure=plugin.configure_hook)
+        return LoadedProvider(plugin, hooks, register, write_catalog)
+
+
+surface = IntegrationSurface()
