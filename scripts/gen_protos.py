@@ -28,7 +28,7 @@ PROTO_ROOT = REPO / "proto"
 OUT = REPO / "packages" / "gestalt-core" / "src" / "gestalt" / "provider" / "v1"
 PACKAGE = "gestalt.provider.v1"
 NAMES = ("runtime", "plugin", "auth", "cache", "secrets", "s3")
-INIT = '"""Generated modules, one per .proto file; import the ones you need (none is imported here)."""\n'
+INIT = '"""Generated modules, one per .proto file; none is imported here."""\n'
 
 
 def _fix(text: str) -> str:
@@ -82,7 +82,11 @@ def main() -> int:
         generate(fresh)
         cmp = filecmp.dircmp(OUT, fresh, ignore=["__pycache__"])
         stale = cmp.left_only + cmp.right_only + cmp.diff_files
-        stale += [name for name in cmp.common_files if not filecmp.cmp(OUT / name, fresh / name, shallow=False)]
+        stale += [
+            name
+            for name in cmp.common_files
+            if not filecmp.cmp(OUT / name, fresh / name, shallow=False)
+        ]
         if stale:
             print("stale generated stubs: " + ", ".join(sorted(set(stale))), file=sys.stderr)
             print("run: uv run scripts/gen_protos.py", file=sys.stderr)

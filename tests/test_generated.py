@@ -35,7 +35,8 @@ def _serialized_descriptor(source: str) -> bytes:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "AddSerializedFile":
             argument = node.args[0]
-            assert isinstance(argument, ast.Constant) and isinstance(argument.value, bytes)
+            assert isinstance(argument, ast.Constant)
+            assert isinstance(argument.value, bytes)
             return argument.value
     raise AssertionError("no serialized descriptor found")
 
@@ -55,7 +56,9 @@ def oracle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         timeout=300,
     )
     generated = target / "gestalt" / "gen" / "v1"
-    return {name: _serialized_descriptor((generated / f"{name}_pb2.py").read_text()) for name in NAMES}
+    return {
+        name: _serialized_descriptor((generated / f"{name}_pb2.py").read_text()) for name in NAMES
+    }
 
 
 def _without_json_names(blob: bytes) -> descriptor_pb2.FileDescriptorProto:
@@ -97,7 +100,10 @@ def test_proto_sources_compile_to_upstream_bytes_json_names_included(
     well_known = Path(grpc_tools.__file__).parent / "_proto"
     args = ["protoc", f"-I{REPO / 'proto'}", f"-I{well_known}", f"--descriptor_set_out={out}"]
     assert protoc.main([*args, *(f"v1/{name}.proto" for name in NAMES)]) == 0
-    built = {f.name: f.SerializeToString() for f in descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file}
+    built = {
+        f.name: f.SerializeToString()
+        for f in descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file
+    }
     for name in NAMES:
         assert built[f"v1/{name}.proto"] == oracle[name], name
 
@@ -135,7 +141,9 @@ def test_protobuf_floor_matches_the_generator() -> None:
     floor = _core_floor("protobuf")
     for name in NAMES:
         text = (STUBS / f"{name}_pb2.py").read_text()
-        call = re.search(r"ValidateProtobufRuntimeVersion\(\s*\S+,\s*(\d+),\s*(\d+),\s*(\d+),", text)
+        call = re.search(
+            r"ValidateProtobufRuntimeVersion\(\s*\S+,\s*(\d+),\s*(\d+),\s*(\d+),", text
+        )
         assert call is not None
         assert ".".join(call.groups()) == floor, name
 
@@ -151,6 +159,9 @@ def test_generated_messages_pickle_under_their_real_module() -> None:
 
 
 def test_v1_package_imports_no_stub_by_itself() -> None:
-    code = "import sys, gestalt.provider.v1; print(sorted(m for m in sys.modules if m.endswith('_pb2')))"
+    code = (
+        "import sys, gestalt.provider.v1; "
+        "print(sorted(m for m in sys.modules if m.endswith('_pb2')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -38,7 +38,10 @@ def test_core_never_imports_a_surface() -> None:
             parts = module.split(".")
             if parts[0] == "gestalt" and len(parts) > 1 and parts[1] in SURFACES:
                 offenders.append(f"{path.relative_to(REPO)}: {module}")
-            if parts[0] in ("pydantic", "boto3", "botocore", "yaml") and "testing" not in path.parts:
+            if (
+                parts[0] in ("pydantic", "boto3", "botocore", "yaml")
+                and "testing" not in path.parts
+            ):
                 offenders.append(f"{path.relative_to(REPO)}: {module}")
     assert offenders == []
 
@@ -55,14 +58,21 @@ def test_light_surfaces_import_no_heavy_module(kind: str) -> None:
 
 
 def test_integration_surface_imports_no_other_surface_nor_boto3() -> None:
-    unwanted = ["boto3", "botocore", "yaml"] + [f"gestalt.{s}" for s in SURFACES if s != "integration"]
-    code = f"import sys, gestalt.integration._surface; print([m for m in {unwanted!r} if m in sys.modules])"
+    unwanted = ["boto3", "botocore", "yaml"] + [
+        f"gestalt.{s}" for s in SURFACES if s != "integration"
+    ]
+    code = (
+        "import sys, gestalt.integration._surface; "
+        f"print([m for m in {unwanted!r} if m in sys.modules])"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
 def test_a_served_runtime_kind_loaded_only_its_own_surface() -> None:
-    with launch(REPO / "tests" / "providers" / "runtime_probe", "secrets", python=sys.executable) as proc:
+    with launch(
+        REPO / "tests" / "providers" / "runtime_probe", "secrets", python=sys.executable
+    ) as proc:
         reply = proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name="modules"), timeout=10)
     loaded = set(json.loads(reply.value))
     assert "gestalt.secrets" in loaded

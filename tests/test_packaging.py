@@ -101,7 +101,9 @@ def test_wheel_has_no_namespace_init_and_typed_leaves(wheels: Path, dist: str) -
 
 @pytest.mark.parametrize("dist", DISTRIBUTIONS)
 def test_wheel_version_is_the_version_module(wheels: Path, dist: str) -> None:
-    source = (REPO / "packages" / f"gestalt-{dist}" / "src" / "gestalt" / dist / "_version.py").read_text()
+    source = (
+        REPO / "packages" / f"gestalt-{dist}" / "src" / "gestalt" / dist / "_version.py"
+    ).read_text()
     match = re.search(r'__version__ = "([^"]+)"', source)
     assert match is not None
     assert _wheel(wheels, dist).name.startswith(f"gestalt_{dist}-{match.group(1)}-")
@@ -111,10 +113,22 @@ def _venv_with(requirement: str, wheels: Path, root: Path) -> Path:
     uv = shutil.which("uv")
     assert uv is not None
     venv = root / re.sub(r"\W", "_", requirement)
-    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120)
+    subprocess.run(
+        [uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120
+    )
     python = venv / "bin" / "python"
     subprocess.run(
-        [uv, "pip", "install", "--quiet", "--python", str(python), "--find-links", str(wheels), requirement],
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            "--find-links",
+            str(wheels),
+            requirement,
+        ],
         check=True,
         timeout=600,
     )
@@ -142,7 +156,10 @@ def test_installed_alone_pulls_only_what_it_declares(
 
 
 READY_PROVIDERS = {
-    "gestalt-secrets": ("secrets", "from gestalt.secrets import EnvSecretsProvider\nprovider = EnvSecretsProvider()\n"),
+    "gestalt-secrets": (
+        "secrets",
+        "from gestalt.secrets import EnvSecretsProvider\nprovider = EnvSecretsProvider()\n",
+    ),
     "gestalt-cache": ("cache", "from gestalt.cache import MemoryCache\nprovider = MemoryCache()\n"),
 }
 
@@ -165,4 +182,5 @@ def test_ready_provider_serves_from_a_venv_with_only_its_distribution(
 
             proc.cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"\x00v"), timeout=10)
             assert proc.cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"\x00v"
-    assert proc.result is not None and proc.result.exit_code == 0
+    assert proc.result is not None
+    assert proc.result.exit_code == 0

@@ -48,23 +48,68 @@ def last_line(stderr: str) -> str:
 CASES = [
     pytest.param([], "expected 1 to 3 arguments", id="no-arguments"),
     pytest.param([str(PROBE / "missing")], "is not a directory", id="root-missing"),
-    pytest.param([str(PROBE), "probe:provider", "Cache"], "KIND 'Cache' is not a kind word", id="kind-syntax"),
+    pytest.param(
+        [str(PROBE), "probe:provider", "Cache"], "KIND 'Cache' is not a kind word", id="kind-syntax"
+    ),
     pytest.param(
         [str(PROBE), "probe:provider", "indexeddb"],
-        "no such surface installed (module gestalt.indexeddb._surface not found); install it with: pip install gestalt-indexeddb",
+        "no such surface installed (module gestalt.indexeddb._surface not found); "
+        "install it with: pip install gestalt-indexeddb",
         id="unknown-kind",
     ),
-    pytest.param([str(PROBE), "probe:a.b", "secrets"], "is not 'module' or 'module:attribute'", id="target-syntax"),
-    pytest.param([str(PROBE), "nowhere:provider", "secrets"], "no module named 'nowhere' in ROOT", id="module-missing"),
-    pytest.param([str(PROBE), "probe:missing", "secrets"], "module 'probe' has no attribute 'missing'", id="attribute-missing"),
-    pytest.param([str(BROKEN), "broken", "secrets"], "has none of secrets, provider", id="no-default-attribute"),
-    pytest.param([str(PROBE), "probe:provider", "cache"], "is not a cache provider", id="wrong-kind"),
-    pytest.param([str(BROKEN), "broken:not_a_provider", "secrets"], "is not a secrets provider", id="not-a-provider"),
-    pytest.param([str(BROKEN), "broken:NeedsArguments", "secrets"], "is not a secrets provider", id="class-needs-arguments"),
-    pytest.param([str(BROKEN), "explodes", "secrets"], "importing 'explodes' raised RuntimeError: boom at import", id="import-raises"),
-    pytest.param([str(BROKEN), "upstream_style", "secrets"], "'from gestalt.integration import Plugin'", id="upstream-api"),
-    pytest.param([str(BROKEN), "", "secrets"], "is not 'module' or 'module:attribute'", id="pyproject-target-bad"),
-    pytest.param([str(PROVIDERS), "", "secrets"], "has no 'secrets' key under [tool.gestalt]", id="pyproject-missing"),
+    pytest.param(
+        [str(PROBE), "probe:a.b", "secrets"],
+        "is not 'module' or 'module:attribute'",
+        id="target-syntax",
+    ),
+    pytest.param(
+        [str(PROBE), "nowhere:provider", "secrets"],
+        "no module named 'nowhere' in ROOT",
+        id="module-missing",
+    ),
+    pytest.param(
+        [str(PROBE), "probe:missing", "secrets"],
+        "module 'probe' has no attribute 'missing'",
+        id="attribute-missing",
+    ),
+    pytest.param(
+        [str(BROKEN), "broken", "secrets"],
+        "has none of secrets, provider",
+        id="no-default-attribute",
+    ),
+    pytest.param(
+        [str(PROBE), "probe:provider", "cache"], "is not a cache provider", id="wrong-kind"
+    ),
+    pytest.param(
+        [str(BROKEN), "broken:not_a_provider", "secrets"],
+        "is not a secrets provider",
+        id="not-a-provider",
+    ),
+    pytest.param(
+        [str(BROKEN), "broken:NeedsArguments", "secrets"],
+        "is not a secrets provider",
+        id="class-needs-arguments",
+    ),
+    pytest.param(
+        [str(BROKEN), "explodes", "secrets"],
+        "importing 'explodes' raised RuntimeError: boom at import",
+        id="import-raises",
+    ),
+    pytest.param(
+        [str(BROKEN), "upstream_style", "secrets"],
+        "'from gestalt.integration import Plugin'",
+        id="upstream-api",
+    ),
+    pytest.param(
+        [str(BROKEN), "", "secrets"],
+        "is not 'module' or 'module:attribute'",
+        id="pyproject-target-bad",
+    ),
+    pytest.param(
+        [str(PROVIDERS), "", "secrets"],
+        "has no 'secrets' key under [tool.gestalt]",
+        id="pyproject-missing",
+    ),
 ]
 
 
@@ -95,7 +140,9 @@ def test_bad_parent_pid(socket_dir: Path) -> None:
 def test_regular_file_at_socket_path_is_not_deleted(socket_dir: Path) -> None:
     path = socket_dir / "plugin.sock"
     path.write_text("precious")
-    code, stderr = run([str(PROBE), "probe:provider", "secrets"], {"GESTALT_PLUGIN_SOCKET": str(path)})
+    code, stderr = run(
+        [str(PROBE), "probe:provider", "secrets"], {"GESTALT_PLUGIN_SOCKET": str(path)}
+    )
     assert code == 2
     assert "exists and is not a socket; refusing to delete it" in last_line(stderr)
     assert path.read_text() == "precious"
@@ -103,7 +150,9 @@ def test_regular_file_at_socket_path_is_not_deleted(socket_dir: Path) -> None:
 
 def test_catalog_export_for_a_kind_without_catalogs(socket_dir: Path) -> None:
     path = socket_dir / "catalog.yaml"
-    code, stderr = run([str(PROBE), "probe:provider", "secrets"], {"GESTALT_PLUGIN_WRITE_CATALOG": str(path)})
+    code, stderr = run(
+        [str(PROBE), "probe:provider", "secrets"], {"GESTALT_PLUGIN_WRITE_CATALOG": str(path)}
+    )
     assert code == 2
     assert "catalog export is for integration providers only" in last_line(stderr)
     assert not path.exists()

@@ -21,7 +21,9 @@ PROBE = Path(__file__).parent / "providers" / "runtime_probe"
 
 @pytest.fixture(scope="module")
 def probe() -> Iterator[ProviderProcess]:
-    with launch(PROBE, "secrets", name="probe-1", config={"port": 8080, "ratio": 0.5}, python=sys.executable) as proc:
+    with launch(
+        PROBE, "secrets", name="probe-1", config={"port": 8080, "ratio": 0.5}, python=sys.executable
+    ) as proc:
         yield proc
 
 
@@ -30,7 +32,9 @@ def ask(proc: ProviderProcess, command: str, timeout: float = 10) -> str:
     return proc.secrets.GetSecret(request, timeout=timeout).value
 
 
-def configure(proc: ProviderProcess, config: dict[str, object] | None, version: int = 2) -> runtime_pb2.ConfigureProviderResponse:
+def configure(
+    proc: ProviderProcess, config: dict[str, object] | None, version: int = 2
+) -> runtime_pb2.ConfigureProviderResponse:
     from gestalt.core import dict_to_struct
 
     request = runtime_pb2.ConfigureProviderRequest(name="probe-1", protocol_version=version)
@@ -54,7 +58,9 @@ def test_config_struct_arrives_with_integers_as_int(probe: ProviderProcess) -> N
     assert ask(probe, "name") == "probe-1"
 
 
-def test_protocol_version_outside_range_is_refused_and_server_keeps_serving(probe: ProviderProcess) -> None:
+def test_protocol_version_outside_range_is_refused_and_server_keeps_serving(
+    probe: ProviderProcess,
+) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         configure(probe, {"port": 1}, version=3)
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
@@ -62,7 +68,9 @@ def test_protocol_version_outside_range_is_refused_and_server_keeps_serving(prob
     assert json.loads(ask(probe, "config")) == {"port": 8080, "ratio": 0.5}  # unchanged
 
 
-def test_configure_failure_carries_the_reason_and_a_later_configure_works(probe: ProviderProcess) -> None:
+def test_configure_failure_carries_the_reason_and_a_later_configure_works(
+    probe: ProviderProcess,
+) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         configure(probe, {"fail": "bad region"})
     assert caught.value.code() == grpc.StatusCode.UNKNOWN

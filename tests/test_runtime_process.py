@@ -1,4 +1,4 @@
-"""The runtime as a process: environment, socket, signals, drain and host death (HOST.md 2, 3, 8)."""
+"""The runtime as a process: environment, socket, signals, drain, host death (HOST.md 2-8)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def wait_gone(pid: int, seconds: float) -> float:
     return time.monotonic() - started
 
 
-def test_cwd_is_not_root_env_is_scrubbed_and_root_leads_sys_path(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cwd_is_not_root_env_is_scrubbed_and_root_leads_sys_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/else")
     monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
     monkeypatch.setenv("OTEL_SERVICE_NAME", "leak")
@@ -58,7 +60,9 @@ def test_cwd_is_not_root_env_is_scrubbed_and_root_leads_sys_path(monkeypatch: py
 
 def test_sigterm_exits_zero_within_grace_and_removes_socket(tmp_path: Path) -> None:
     marker = tmp_path / "closed"
-    with launch(PROBE, "secrets", config={"close_marker": str(marker)}, python=sys.executable) as proc:
+    with launch(
+        PROBE, "secrets", config={"close_marker": str(marker)}, python=sys.executable
+    ) as proc:
         assert ask(proc, "cwd")
         result = proc.stop()
     assert result.exit_code == 0
@@ -148,7 +152,9 @@ def test_stale_socket_file_is_replaced() -> None:
         stub = secrets_pb2_grpc.SecretsProviderStub(channel)
         while True:
             try:
-                assert stub.GetSecret(secrets_pb2.GetSecretRequest(name="name"), timeout=1).value == ""
+                assert (
+                    stub.GetSecret(secrets_pb2.GetSecretRequest(name="name"), timeout=1).value == ""
+                )
                 break
             except grpc.RpcError:
                 if time.monotonic() > deadline:
@@ -198,7 +204,8 @@ def test_host_death_is_seen_through_a_spawning_wrapper() -> None:
     path = os.path.join(directory, "plugin.sock")
     wrapper = (
         "import subprocess, sys; "
-        f"subprocess.call([sys.executable, '-m', 'gestalt._runtime', {str(PROBE)!r}, 'probe:provider', 'secrets'])"
+        "subprocess.call([sys.executable, '-m', 'gestalt._runtime', "
+        f"{str(PROBE)!r}, 'probe:provider', 'secrets'])"
     )
     host = subprocess.Popen(
         [

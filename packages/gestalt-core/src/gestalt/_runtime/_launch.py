@@ -10,7 +10,12 @@ import sys
 import traceback
 from pathlib import Path
 
-from gestalt.core._pyproject import TargetSyntaxError, check_target, target_from_pyproject, target_keys
+from gestalt.core._pyproject import (
+    TargetSyntaxError,
+    check_target,
+    target_from_pyproject,
+    target_keys,
+)
 from gestalt.core._surface import Surface
 
 USAGE = "usage: python -m gestalt._runtime ROOT [TARGET [KIND]]"
@@ -45,7 +50,9 @@ def parse_args(argv: list[str]) -> Launch:
         raise LaunchError(f"ROOT {argv[0]!r} is not a directory; {USAGE}")
     kind = argv[2] if len(argv) == 3 else "integration"
     if not _KIND.match(kind):
-        raise LaunchError(f"KIND {kind!r} is not a kind word (integration, auth, cache, secrets, s3)")
+        raise LaunchError(
+            f"KIND {kind!r} is not a kind word (integration, auth, cache, secrets, s3)"
+        )
     target = argv[1].strip() if len(argv) >= 2 else ""
     if not target:
         found = target_from_pyproject(root, kind)
@@ -53,7 +60,7 @@ def parse_args(argv: list[str]) -> Launch:
             keys = " or ".join(repr(key) for key in target_keys(kind))
             raise LaunchError(
                 f"no TARGET given and {root / 'pyproject.toml'} has no {keys} key under "
-                f"[tool.gestalt]; pass TARGET or add e.g. {target_keys(kind)[0]} = \"module:attr\""
+                f'[tool.gestalt]; pass TARGET or add e.g. {target_keys(kind)[0]} = "module:attr"'
             )
         target = found
     try:
@@ -69,7 +76,9 @@ def _frozen_launch() -> Launch:
         spec = json.loads((bundle / "gestalt-runtime.json").read_text(encoding="utf-8"))
         return Launch(bundle, str(spec["target"]), str(spec.get("runtime_kind") or "integration"))
     except (OSError, ValueError, KeyError) as error:
-        raise LaunchError(f"bundled gestalt-runtime.json is unreadable ({error}); rebuild the provider") from None
+        raise LaunchError(
+            f"bundled gestalt-runtime.json is unreadable ({error}); rebuild the provider"
+        ) from None
 
 
 def check_namespace() -> None:
@@ -129,7 +138,9 @@ def load_target(launch: Launch) -> object:
                 f"no attribute {attribute!r}"
             )
         return getattr(module, attribute)
-    candidates = ("plugin", "provider") if launch.kind == "integration" else (launch.kind, "provider")
+    candidates = (
+        ("plugin", "provider") if launch.kind == "integration" else (launch.kind, "provider")
+    )
     for name in candidates:
         if hasattr(module, name):
             return getattr(module, name)

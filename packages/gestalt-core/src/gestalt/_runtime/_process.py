@@ -100,7 +100,9 @@ async def serve(
     try:
         server.add_insecure_port(f"unix:{socket_path}")
     except RuntimeError as error:
-        raise LaunchError(f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}") from None
+        raise LaunchError(
+            f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}"
+        ) from None
     await server.start()
 
     stop = asyncio.Event()

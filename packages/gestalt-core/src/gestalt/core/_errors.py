@@ -22,6 +22,7 @@ bug: the caller sees a fixed generic text and the traceback goes to stderr only.
 from __future__ import annotations
 
 from http import HTTPStatus
+
 import grpc
 
 # HTTP status -> gRPC code, for errors raised with an explicit HTTP status. Integration

@@ -48,4 +48,6 @@ def metadata_from_pyproject(root: Path) -> RuntimeMetadata:
         value = project.get(key, "")
         return value if isinstance(value, str) else ""
 
-    return RuntimeMetadata(name=text("name"), description=text("description"), version=text("version"))
+    return RuntimeMetadata(
+        name=text("name"), description=text("description"), version=text("version")
+    )

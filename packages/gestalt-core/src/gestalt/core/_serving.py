@@ -76,7 +76,9 @@ class Runtime:
         self.name = ""
         self.config: dict[str, Any] = {}
         self.configured = False
-        self.max_message_bytes = _env_int("GESTALT_SDK_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES)
+        self.max_message_bytes = _env_int(
+            "GESTALT_SDK_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES
+        )
         self.max_workers = _env_int("GESTALT_SDK_MAX_WORKERS", DEFAULT_MAX_WORKERS)
         self.executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="gestalt-handler")
         self._health_executor = ThreadPoolExecutor(2, thread_name_prefix="gestalt-health")
@@ -91,9 +93,7 @@ class Runtime:
         )
         self._warnings = self.to_async(hooks.warnings) if hooks.warnings else None
         self._close = self.to_async(hooks.close) if hooks.close else None
-        self._metadata = (
-            self.to_async(hooks.metadata) if callable(hooks.metadata) else None
-        )
+        self._metadata = self.to_async(hooks.metadata) if callable(hooks.metadata) else None
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -147,9 +147,7 @@ class Runtime:
     async def metadata(self) -> RuntimeMetadata:
         """The provider's metadata: its own fields over the pyproject defaults, plus warnings."""
         if self._defaults is None:
-            self._defaults = (
-                metadata_from_pyproject(self.root) if self.root else RuntimeMetadata()
-            )
+            self._defaults = metadata_from_pyproject(self.root) if self.root else RuntimeMetadata()
         own = self.hooks.metadata
         if self._metadata is not None:
             own = await self._metadata()
@@ -223,7 +221,9 @@ async def abort_for(context: Context, error: Exception, label: str) -> NoReturn:
 
 def unary(
     label: str,
-) -> Callable[[Callable[[S, Req, Context], Awaitable[T]]], Callable[[S, Req, Context], Awaitable[T]]]:
+) -> Callable[
+    [Callable[[S, Req, Context], Awaitable[T]]], Callable[[S, Req, Context], Awaitable[T]]
+]:
     """Decorate an async unary servicer method so every exception maps to a status."""
 
     def decorate(

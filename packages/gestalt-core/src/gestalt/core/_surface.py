@@ -92,9 +92,7 @@ class Surface(Protocol):
         ...
 
 
-def resolve_target(
-    target: object, accepts: Callable[[object], bool], *, expected: str
-) -> object:
+def resolve_target(target: object, accepts: Callable[[object], bool], *, expected: str) -> object:
     """The provider a TARGET object names: the object itself, or what a class/factory makes.
 
     Args:

@@ -22,24 +22,38 @@ from gestalt.core.testing._emulator import EmulatorError, export_catalog, launch
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m gestalt.core.testing", description=__doc__.splitlines()[0] if __doc__ else None
+        prog="python -m gestalt.core.testing",
+        description=__doc__.splitlines()[0] if __doc__ else None,
     )
     parser.add_argument("root", help="the provider directory (ROOT)")
-    parser.add_argument("--kind", default="integration", help="integration, auth, cache, secrets or s3")
+    parser.add_argument(
+        "--kind", default="integration", help="integration, auth, cache, secrets or s3"
+    )
     parser.add_argument("--target", help="TARGET; default: [tool.gestalt] in ROOT/pyproject.toml")
     parser.add_argument("--name", default="demo", help="instance name sent at start-up")
     parser.add_argument("--config", default="{}", help="provider config as a JSON object")
     parser.add_argument("--python", help="interpreter; default: the host's candidate order")
-    parser.add_argument("--call", nargs=2, action="append", default=[], metavar=("OPERATION", "PARAMS"),
-                        help="execute OPERATION with PARAMS (a JSON object); repeatable")  # fmt: skip
-    parser.add_argument("--calls", type=Path, help='JSON file: [{"operation": ..., "params": {...}}, ...]')
+    parser.add_argument(
+        "--call",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("OPERATION", "PARAMS"),
+        help="execute OPERATION with PARAMS (a JSON object); repeatable",
+    )
+    parser.add_argument(
+        "--calls", type=Path, help='JSON file: [{"operation": ..., "params": {...}}, ...]'
+    )
     return parser.parse_args(argv)
 
 
 def _calls(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
     calls = [(op, json.loads(params)) for op, params in args.call]
     if args.calls is not None:
-        calls += [(item["operation"], item.get("params") or {}) for item in json.loads(args.calls.read_text())]
+        calls += [
+            (item["operation"], item.get("params") or {})
+            for item in json.loads(args.calls.read_text())
+        ]
     return calls
 
 
@@ -53,20 +67,37 @@ def main(argv: list[str] | None = None) -> int:
         if args.kind == "integration":
             with tempfile.TemporaryDirectory(prefix="gstp-catalog-") as scratch:
                 exported = export_catalog(
-                    args.root, target=args.target, python=args.python, path=Path(scratch) / "catalog.yaml"
+                    args.root,
+                    target=args.target,
+                    python=args.python,
+                    path=Path(scratch) / "catalog.yaml",
                 )
             ids = [op["id"] for op in exported.catalog.get("operations", [])]
             say(f"catalog export: exit 0, {len(ids)} operations: {', '.join(ids)}")
         with launch(
-            args.root, args.kind, target=args.target, name=args.name, config=config, python=args.python
+            args.root,
+            args.kind,
+            target=args.target,
+            name=args.name,
+            config=config,
+            python=args.python,
         ) as proc:
-            say(f"spawned pid {proc.pid}: python -m gestalt._runtime {proc.root} {proc.target} {args.kind}")
+            say(
+                f"spawned pid {proc.pid}: python -m gestalt._runtime "
+                f"{proc.root} {proc.target} {args.kind}"
+            )
             say(f"socket ready after {proc.time_to_socket * 1000:.0f} ms")
             if proc.metadata is not None:
-                say(f"GetMetadata: supports_session_catalog={proc.metadata.supports_session_catalog}")
+                say(
+                    "GetMetadata: supports_session_catalog="
+                    f"{proc.metadata.supports_session_catalog}"
+                )
                 say(f"StartProvider(name={args.name!r}): protocol version 2 accepted")
             if proc.identity is not None:
-                say(f"identity: {proc.identity.name or '(unnamed)'} {proc.identity.version}".rstrip())
+                say(
+                    f"identity: {proc.identity.name or '(unnamed)'} "
+                    f"{proc.identity.version}".rstrip()
+                )
                 say(f"ConfigureProvider(name={args.name!r}): protocol version 2 accepted")
                 health = proc.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10)
                 say(f"HealthCheck: ready={health.ready} {health.message}".rstrip())

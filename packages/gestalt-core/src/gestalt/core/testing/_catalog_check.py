@@ -7,7 +7,16 @@ import re
 from typing import Any
 
 TOP_LEVEL_KEYS = frozenset(
-    {"name", "displayName", "description", "iconSvg", "baseUrl", "authStyle", "headers", "operations"}
+    {
+        "name",
+        "displayName",
+        "description",
+        "iconSvg",
+        "baseUrl",
+        "authStyle",
+        "headers",
+        "operations",
+    }
 )
 OPERATION_KEYS = frozenset(
     {
@@ -17,7 +26,9 @@ OPERATION_KEYS = frozenset(
     }
 )  # fmt: skip
 ANNOTATION_KEYS = frozenset({"readOnlyHint", "idempotentHint", "destructiveHint", "openWorldHint"})
-PARAMETER_KEYS = frozenset({"name", "wireName", "type", "location", "description", "required", "default"})
+PARAMETER_KEYS = frozenset(
+    {"name", "wireName", "type", "location", "description", "required", "default"}
+)
 _SEGMENT = r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"
 OPERATION_ID = re.compile(rf"^{_SEGMENT}(\.{_SEGMENT})*$")
 
@@ -30,7 +41,9 @@ def parse_catalog_text(text: str) -> dict[str, Any]:
         try:
             import yaml
         except ImportError as error:  # pragma: no cover - the dev environment has PyYAML
-            raise ValueError("catalog is not JSON and PyYAML is not installed to read YAML") from error
+            raise ValueError(
+                "catalog is not JSON and PyYAML is not installed to read YAML"
+            ) from error
         data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError(f"catalog must be a mapping, got {type(data).__name__}")
@@ -56,7 +69,11 @@ def catalog_problems(data: dict[str, Any], *, default_name: str = "") -> list[st
         if not isinstance(op, dict):
             problems.append(f"{where} is not a mapping")
             continue
-        problems += [f"{where}: key {key!r} is not one the host reads" for key in op if key not in OPERATION_KEYS]
+        problems += [
+            f"{where}: key {key!r} is not one the host reads"
+            for key in op
+            if key not in OPERATION_KEYS
+        ]
         op_id = str(op.get("id", ""))
         if not OPERATION_ID.match(op_id):
             problems.append(f"{where}: invalid operation id {op_id!r}")
@@ -64,10 +81,16 @@ def catalog_problems(data: dict[str, Any], *, default_name: str = "") -> list[st
             problems.append(f"{where}: duplicate operation id {op_id!r}")
         seen.add(op_id)
         annotations = op.get("annotations") or {}
-        problems += [f"{where}.annotations: unknown key {key!r}" for key in annotations if key not in ANNOTATION_KEYS]
+        problems += [
+            f"{where}.annotations: unknown key {key!r}"
+            for key in annotations
+            if key not in ANNOTATION_KEYS
+        ]
         for p_index, param in enumerate(op.get("parameters") or []):
             p_where = f"{where}.parameters[{p_index}]"
-            problems += [f"{p_where}: unknown key {key!r}" for key in param if key not in PARAMETER_KEYS]
+            problems += [
+                f"{p_where}: unknown key {key!r}" for key in param if key not in PARAMETER_KEYS
+            ]
             if not str(param.get("name", "")).strip():
                 problems.append(f"{p_where}: empty name")
             if not str(param.get("type", "")).strip():

@@ -94,7 +94,9 @@ def resolve_target(root: Path, kind: str, target: str | None) -> str:
     if target is not None:
         return target
     if (root / "go.mod").exists() or (root / "Cargo.toml").exists():
-        raise EmulatorError(f"{root} holds a Go or Rust package; the host would not treat it as Python")
+        raise EmulatorError(
+            f"{root} holds a Go or Rust package; the host would not treat it as Python"
+        )
     found = target_from_pyproject(root, kind)
     if found is None:
         keys = " or ".join(target_keys(kind))
@@ -189,7 +191,9 @@ class ProviderProcess:
             code = self._proc.poll()
             if code is not None:
                 self._abandon()
-                raise EmulatorError(f"plugin process exited before serving gRPC (exit status {code})")
+                raise EmulatorError(
+                    f"plugin process exited before serving gRPC (exit status {code})"
+                )
             if time.monotonic() - started > READY_TIMEOUT:
                 self._abandon()
                 raise EmulatorError("waiting for plugin socket: context deadline exceeded (10 s)")
@@ -226,7 +230,9 @@ class ProviderProcess:
                 if code == grpc.StatusCode.UNIMPLEMENTED:
                     break
                 if code != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
-                    raise self._failure(f"GetMetadata failed: {code.name} {error.details()}") from None
+                    raise self._failure(
+                        f"GetMetadata failed: {code.name} {error.details()}"
+                    ) from None
                 time.sleep(POLL)
         request = plugin_pb2.StartProviderRequest(
             name=self.name, protocol_version=PROTOCOL_VERSION, **self._config_struct()
@@ -251,7 +257,9 @@ class ProviderProcess:
         try:
             response = self.lifecycle.ConfigureProvider(request, timeout=CONFIGURE_TIMEOUT)
         except grpc.RpcError as error:
-            raise self._failure(f"configure provider: {error.code().name} {error.details()}") from None
+            raise self._failure(
+                f"configure provider: {error.code().name} {error.details()}"
+            ) from None
         if response.protocol_version != PROTOCOL_VERSION:
             raise self._failure(
                 f"provider responded with protocol version {response.protocol_version}, "
@@ -260,21 +268,27 @@ class ProviderProcess:
         self.identity = self._checked_identity()
         if self.kind is ProviderKind.AUTH:
             with contextlib.suppress(grpc.RpcError):  # any error means the 24 h default
-                settings = self.auth.GetSessionSettings(empty_pb2.Empty(), timeout=RUNTIME_CALL_TIMEOUT)
+                settings = self.auth.GetSessionSettings(
+                    empty_pb2.Empty(), timeout=RUNTIME_CALL_TIMEOUT
+                )
                 if settings.session_ttl_seconds > 0:
                     self.session_ttl_seconds = settings.session_ttl_seconds
 
     def _checked_identity(self) -> runtime_pb2.ProviderIdentity:
         try:
-            identity = self.lifecycle.GetProviderIdentity(empty_pb2.Empty(), timeout=CONFIGURE_TIMEOUT)
+            identity = self.lifecycle.GetProviderIdentity(
+                empty_pb2.Empty(), timeout=CONFIGURE_TIMEOUT
+            )
         except grpc.RpcError as error:
-            raise self._failure(f"get provider identity: {error.code().name} {error.details()}") from None
+            raise self._failure(
+                f"get provider identity: {error.code().name} {error.details()}"
+            ) from None
         if identity.kind != self.kind.wire_value:
             raise self._failure(
                 f"provider kind mismatch: got {identity.kind}, want {self.kind.wire_value}"
             )
         low, high = identity.min_protocol_version, identity.max_protocol_version
-        if (low and PROTOCOL_VERSION < low) or (high and PROTOCOL_VERSION > high):
+        if (low and low > PROTOCOL_VERSION) or (high and high < PROTOCOL_VERSION):
             raise self._failure(
                 f"provider supports protocol versions {low}..{high}, host speaks {PROTOCOL_VERSION}"
             )
@@ -409,7 +423,9 @@ class ProviderProcess:
         self._cleanup()
         if check and (killed or proc.returncode > 0):
             how = "was SIGKILLed after 2 s" if killed else f"exited with status {proc.returncode}"
-            raise EmulatorError(f"provider {how} on stop\n--- provider output ---\n{self.output()[-4000:]}")
+            raise EmulatorError(
+                f"provider {how} on stop\n--- provider output ---\n{self.output()[-4000:]}"
+            )
         return self.result
 
     def _abandon(self) -> None:
@@ -520,7 +536,14 @@ def export_catalog(
     scratch = tempfile.mkdtemp(prefix="gstp-cwd-", dir=_short_temp_base())
     try:
         done = subprocess.run(
-            [python or find_interpreter(root_path), "-m", "gestalt._runtime", str(root_path), resolved, "integration"],
+            [
+                python or find_interpreter(root_path),
+                "-m",
+                "gestalt._runtime",
+                str(root_path),
+                resolved,
+                "integration",
+            ],
             cwd=scratch,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -530,7 +553,9 @@ def export_catalog(
             check=False,
         )
     except subprocess.TimeoutExpired as error:
-        raise EmulatorError(f"catalog export did not exit within {timeout} s (is it serving?)") from error
+        raise EmulatorError(
+            f"catalog export did not exit within {timeout} s (is it serving?)"
+        ) from error
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     output = done.stdout.decode("utf-8", "replace")
@@ -544,5 +569,7 @@ def export_catalog(
         raise EmulatorError(f"catalog file does not parse: {error}") from None
     problems = catalog_problems(catalog, default_name=root_path.name)
     if problems:
-        raise EmulatorError("catalog would be refused or lose settings:\n- " + "\n- ".join(problems))
+        raise EmulatorError(
+            "catalog would be refused or lose settings:\n- " + "\n- ".join(problems)
+        )
     return CatalogExport(destination, catalog, output)

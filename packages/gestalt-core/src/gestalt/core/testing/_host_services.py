@@ -43,9 +43,7 @@ def binding_env_suffix(binding: str) -> str:
     """The host's normalisation of a binding name: ASCII letters upper-cased, digits kept,
     everything else ``_``; blank means no suffix."""
     name = binding.strip()
-    return "".join(
-        char.upper() if (char.isascii() and char.isalnum()) else "_" for char in name
-    )
+    return "".join(char.upper() if (char.isascii() and char.isalnum()) else "_" for char in name)
 
 
 def socket_env(service: str, binding: str = "") -> str:

@@ -14,7 +14,9 @@ _GOARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "ar
 
 def go_platform() -> tuple[str, str]:
     """This machine as Go spells it: (``linux``, ``amd64``) and the like."""
-    goos = {"linux": "linux", "darwin": "darwin", "win32": "windows"}.get(sys.platform, sys.platform)
+    goos = {"linux": "linux", "darwin": "darwin", "win32": "windows"}.get(
+        sys.platform, sys.platform
+    )
     machine = platform.machine().lower()
     return goos, _GOARCH.get(machine, "arm" if machine.startswith("arm") else machine)
 
@@ -51,5 +53,6 @@ def find_interpreter(root: Path, environ: Mapping[str, str] | None = None) -> st
         if found:
             return found
     raise FileNotFoundError(
-        f"detect Python interpreter: executable file not found (set {platform_var} or GESTALT_PYTHON)"
+        "detect Python interpreter: executable file not found "
+        f"(set {platform_var} or GESTALT_PYTHON)"
     )

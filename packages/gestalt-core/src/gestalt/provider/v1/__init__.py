@@ -1,1 +1,1 @@
-"""Generated modules, one per .proto file; import the ones you need (none is imported here)."""
+"""Generated modules, one per .proto file; none is imported here."""
