@@ -79,7 +79,7 @@ class Request:
     """
 
     token: str = dataclasses.field(default="", repr=False)
-    connection_params: Mapping[str, str] = _NO_PARAMS
+    connection_params: Mapping[str, str] = dataclasses.field(default_factory=lambda: _NO_PARAMS)
     invocation_id: str = ""
     subject: Subject | None = None
     credential: Credential | None = None
