@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2
+from google.protobuf import empty_pb2, json_format
 
-from gestalt.core.testing._emulator import EmulatorError, export_catalog, launch
+from gestalt.core.testing._emulator import EmulatorError, ProviderProcess, export_catalog, launch
+from gestalt.provider.v1 import plugin_pb2
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -42,19 +43,34 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help="execute OPERATION with PARAMS (a JSON object); repeatable",
     )
     parser.add_argument(
-        "--calls", type=Path, help='JSON file: [{"operation": ..., "params": {...}}, ...]'
+        "--calls",
+        type=Path,
+        help='JSON file: [{"operation", "params", "connection_params", "context", "token"}, ...]',
     )
     return parser.parse_args(argv)
 
 
-def _calls(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
-    calls = [(op, json.loads(params)) for op, params in args.call]
+def _calls(args: argparse.Namespace) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = [
+        {"operation": op, "params": json.loads(params)} for op, params in args.call
+    ]
     if args.calls is not None:
-        calls += [
-            (item["operation"], item.get("params") or {})
-            for item in json.loads(args.calls.read_text())
-        ]
+        calls += json.loads(args.calls.read_text())
     return calls
+
+
+def _execute(proc: ProviderProcess, call: dict[str, Any]) -> plugin_pb2.OperationResult:
+    context = None
+    if call.get("context"):
+        context = json_format.ParseDict(call["context"], plugin_pb2.RequestContext())
+    return proc.execute(
+        call["operation"],
+        call.get("params") or {},
+        token=call.get("token", ""),
+        connection_params=call.get("connection_params"),
+        invocation_id=f"demo-{call['operation']}",
+        context=context,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,9 +117,14 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"ConfigureProvider(name={args.name!r}): protocol version 2 accepted")
                 health = proc.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10)
                 say(f"HealthCheck: ready={health.ready} {health.message}".rstrip())
-            for operation, params in _calls(args):
-                result = proc.execute(operation, params, invocation_id=f"demo-{operation}")
-                say(f"Execute {operation} {json.dumps(params)} -> {result.status} {result.body}")
+            for call in _calls(args):
+                result = _execute(proc, call)
+                extras = [key for key in ("connection_params", "context", "token") if call.get(key)]
+                given = f" (+ {', '.join(extras)})" if extras else ""
+                say(
+                    f"Execute {call['operation']} {json.dumps(call.get('params') or {})}{given}"
+                    f" -> {result.status} {result.body}"
+                )
             stop = proc.stop()
         removed = "socket removed" if stop.socket_removed else "socket left behind"
         say(f"SIGTERM: exit {stop.exit_code} after {stop.seconds * 1000:.0f} ms, {removed}")
