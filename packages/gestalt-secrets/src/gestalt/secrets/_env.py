@@ -21,7 +21,7 @@ class EnvSecretsProvider(SecretsProvider):
     ``_`` (``db/password`` with prefix ``APP_`` is ``APP_DB_PASSWORD``). When no such
     variable exists and a directory is set, the file ``directory/name`` is read (``name``
     must be a relative path without ``..``); one trailing newline is dropped. An empty
-    variable or file is a valid empty secret.
+    variable or file is a valid empty secret. An empty ``directory`` means no directory.
 
     gestaltd passes a provider only the ``env:`` map of its config (HOST.md 2.1), so list
     the variables there. Config keys ``prefix`` and ``directory`` override the arguments.
@@ -33,7 +33,7 @@ class EnvSecretsProvider(SecretsProvider):
 
     def __init__(self, prefix: str = "", directory: str | Path | None = None) -> None:
         self.prefix = prefix
-        self.directory = Path(directory) if directory is not None else None
+        self.directory = Path(directory) if directory else None
 
     def configure(self, name: str, config: dict[str, Any]) -> None:
         """Take ``prefix`` and ``directory`` from the config when present."""
@@ -44,7 +44,8 @@ class EnvSecretsProvider(SecretsProvider):
         if directory is not None and not isinstance(directory, str | Path):
             raise InvalidArgumentError("config 'directory' must be a string")
         self.prefix = prefix
-        self.directory = Path(directory) if directory is not None else None
+        # An empty string would become Path("") == "." and read the working directory.
+        self.directory = Path(directory) if directory else None
 
     def variable_for(self, name: str) -> str:
         """The environment variable that holds secret ``name``."""
@@ -57,7 +58,9 @@ class EnvSecretsProvider(SecretsProvider):
             return value
         if self.directory is not None:
             relative = PurePosixPath(name)
-            if name and not relative.is_absolute() and ".." not in relative.parts:
+            # A NUL byte cannot name a file (open() raises ValueError): treat as missing.
+            safe = name and "\x00" not in name and not relative.is_absolute()
+            if safe and ".." not in relative.parts:
                 try:
                     text = (self.directory / relative).read_text(encoding="utf-8")
                 except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
