@@ -1,0 +1,32 @@
+"""gestalt.auth's public names and what importing it pulls in."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import gestalt.auth
+
+
+def test_all_is_sorted_and_complete() -> None:
+    public = {name for name in vars(gestalt.auth) if not name.startswith("_")}
+    public.add("__version__")
+    assert sorted(gestalt.auth.__all__) == gestalt.auth.__all__
+    assert set(gestalt.auth.__all__) == public
+
+
+def test_import_pulls_neither_pydantic_nor_boto3() -> None:
+    code = (
+        "import sys, gestalt.auth, gestalt.auth._surface\n"
+        "bad = [m for m in ('pydantic', 'boto3', 'gestalt.secrets', 'gestalt.integration',"
+        " 'importlib.metadata') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_invalid_token_hides_reason() -> None:
+    error = gestalt.auth.InvalidToken("rejected tok-123")
+    assert error.message == "token not recognized"
+    assert error.grpc_code.name == "NOT_FOUND"
+    assert "tok-123" not in str(error)
