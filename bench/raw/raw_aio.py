@@ -1,0 +1,166 @@
+"""The floor on grpc.aio: hand-written servicers on the generated stubs, no SDK.
+
+``python bench/raw/raw_aio.py KIND`` (KIND: integration or cache) serves on
+``GESTALT_PLUGIN_SOCKET`` what the benchmark's providers serve, doing the same work per
+call (Struct to dict, pydantic validation of the same input model, JSON body) with
+nothing else around it. Imports only what KIND needs, as a careful runtime would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from typing import Any
+
+import grpc
+import grpc.aio
+from google.protobuf import empty_pb2
+
+from gestalt.provider.v1 import runtime_pb2, runtime_pb2_grpc
+
+Ctx = grpc.aio.ServicerContext[Any, Any]
+LIMIT = 64 * 1024 * 1024
+
+
+async def _unimplemented(self: object, request: object, context: Ctx) -> Any:
+    await context.abort(grpc.StatusCode.UNIMPLEMENTED, "not served by the benchmark")
+
+
+def add_integration(server: grpc.aio.Server) -> None:
+    import json
+
+    import pydantic
+
+    from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
+
+    class GreetIn(pydantic.BaseModel):
+        name: str
+        greeting: str = "hello"
+        excited: bool = False
+        tags: list[str] = []
+        weight: float = 1.0
+
+    def value(item: Any) -> Any:
+        kind = item.WhichOneof("kind")
+        if kind == "string_value":
+            return item.string_value
+        if kind == "number_value":
+            return item.number_value
+        if kind == "bool_value":
+            return item.bool_value
+        if kind == "list_value":
+            return [value(inner) for inner in item.list_value.values]
+        if kind == "struct_value":
+            return {k: value(v) for k, v in item.struct_value.fields.items()}
+        return None
+
+    class Integration(plugin_pb2_grpc.IntegrationProviderServicer):
+        async def GetMetadata(
+            self, request: empty_pb2.Empty, context: Ctx
+        ) -> plugin_pb2.ProviderMetadata:
+            return plugin_pb2.ProviderMetadata(name="bench")
+
+        async def StartProvider(
+            self, request: plugin_pb2.StartProviderRequest, context: Ctx
+        ) -> plugin_pb2.StartProviderResponse:
+            return plugin_pb2.StartProviderResponse(protocol_version=2)
+
+        async def Execute(
+            self, request: plugin_pb2.ExecuteRequest, context: Ctx
+        ) -> plugin_pb2.OperationResult:
+            if request.operation != "greet":
+                return plugin_pb2.OperationResult(status=404, body='{"error":"unknown operation"}')
+            raw = {k: value(v) for k, v in request.params.fields.items()}
+            try:
+                params = GreetIn.model_validate(raw)
+            except pydantic.ValidationError as error:
+                body = json.dumps({"error": str(error)})
+                return plugin_pb2.OperationResult(status=400, body=body)
+            end = "!" if params.excited else "."
+            out = {
+                "message": f"{params.greeting}, {params.name}{end}",
+                "tags": params.tags,
+                "weight": params.weight,
+            }
+            return plugin_pb2.OperationResult(status=200, body=json.dumps(out))
+
+        GetSessionCatalog = _unimplemented
+        PostConnect = _unimplemented
+
+    plugin_pb2_grpc.add_IntegrationProviderServicer_to_server(Integration(), server)
+
+
+def add_cache(server: grpc.aio.Server) -> None:
+    from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
+
+    data: dict[str, bytes] = {}  # one event loop: no lock needed
+
+    class Cache(cache_pb2_grpc.CacheServicer):
+        async def Get(
+            self, request: cache_pb2.CacheGetRequest, context: Ctx
+        ) -> cache_pb2.CacheGetResponse:
+            found = data.get(request.key)
+            if found is None:
+                return cache_pb2.CacheGetResponse(found=False)
+            return cache_pb2.CacheGetResponse(found=True, value=found)
+
+        async def Set(self, request: cache_pb2.CacheSetRequest, context: Ctx) -> empty_pb2.Empty:
+            data[request.key] = request.value
+            return empty_pb2.Empty()
+
+        GetMany = SetMany = Delete = DeleteMany = Touch = _unimplemented
+
+    cache_pb2_grpc.add_CacheServicer_to_server(Cache(), server)
+
+
+class Lifecycle(runtime_pb2_grpc.ProviderLifecycleServicer):
+    async def GetProviderIdentity(
+        self, request: empty_pb2.Empty, context: Ctx
+    ) -> runtime_pb2.ProviderIdentity:
+        return runtime_pb2.ProviderIdentity(
+            kind=runtime_pb2.PROVIDER_KIND_CACHE,
+            name="bench",
+            min_protocol_version=2,
+            max_protocol_version=2,
+        )
+
+    async def ConfigureProvider(
+        self, request: runtime_pb2.ConfigureProviderRequest, context: Ctx
+    ) -> runtime_pb2.ConfigureProviderResponse:
+        return runtime_pb2.ConfigureProviderResponse(protocol_version=2)
+
+    async def HealthCheck(
+        self, request: empty_pb2.Empty, context: Ctx
+    ) -> runtime_pb2.HealthCheckResponse:
+        return runtime_pb2.HealthCheckResponse(ready=True)
+
+
+async def serve(kind: str) -> None:
+    path = os.environ["GESTALT_PLUGIN_SOCKET"]
+    server = grpc.aio.server(
+        options=[
+            ("grpc.max_receive_message_length", LIMIT),
+            ("grpc.max_send_message_length", LIMIT),
+        ]
+    )
+    if kind == "integration":
+        add_integration(server)
+    else:
+        add_cache(server)
+        runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(Lifecycle(), server)
+    if os.path.exists(path):
+        os.unlink(path)
+    server.add_insecure_port(f"unix:{path}")
+    await server.start()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await server.stop(0.5)
+    os.unlink(path)
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(sys.argv[1]))

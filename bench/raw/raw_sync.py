@@ -1,0 +1,171 @@
+"""The floor on grpcio's thread-pool server: hand-written servicers, no SDK.
+
+``python bench/raw/raw_sync.py KIND`` (KIND: integration or cache) serves on
+``GESTALT_PLUGIN_SOCKET`` exactly what ``raw_aio.py`` serves, but with
+``grpc.server(ThreadPoolExecutor(...))``; the pool size is ``RAW_SYNC_WORKERS``
+(default 16). Imports only what KIND needs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2
+
+from gestalt.provider.v1 import runtime_pb2, runtime_pb2_grpc
+
+Ctx = grpc.ServicerContext
+LIMIT = 64 * 1024 * 1024
+
+
+def _unimplemented(self: object, request: object, context: Ctx) -> Any:
+    context.abort(grpc.StatusCode.UNIMPLEMENTED, "not served by the benchmark")
+
+
+def add_integration(server: grpc.Server) -> None:
+    import json
+
+    import pydantic
+
+    from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
+
+    class GreetIn(pydantic.BaseModel):
+        name: str
+        greeting: str = "hello"
+        excited: bool = False
+        tags: list[str] = []
+        weight: float = 1.0
+
+    def value(item: Any) -> Any:
+        kind = item.WhichOneof("kind")
+        if kind == "string_value":
+            return item.string_value
+        if kind == "number_value":
+            return item.number_value
+        if kind == "bool_value":
+            return item.bool_value
+        if kind == "list_value":
+            return [value(inner) for inner in item.list_value.values]
+        if kind == "struct_value":
+            return {k: value(v) for k, v in item.struct_value.fields.items()}
+        return None
+
+    class Integration(plugin_pb2_grpc.IntegrationProviderServicer):
+        def GetMetadata(
+            self, request: empty_pb2.Empty, context: Ctx
+        ) -> plugin_pb2.ProviderMetadata:
+            return plugin_pb2.ProviderMetadata(name="bench")
+
+        def StartProvider(
+            self, request: plugin_pb2.StartProviderRequest, context: Ctx
+        ) -> plugin_pb2.StartProviderResponse:
+            return plugin_pb2.StartProviderResponse(protocol_version=2)
+
+        def Execute(
+            self, request: plugin_pb2.ExecuteRequest, context: Ctx
+        ) -> plugin_pb2.OperationResult:
+            if request.operation != "greet":
+                return plugin_pb2.OperationResult(status=404, body='{"error":"unknown operation"}')
+            raw = {k: value(v) for k, v in request.params.fields.items()}
+            try:
+                params = GreetIn.model_validate(raw)
+            except pydantic.ValidationError as error:
+                body = json.dumps({"error": str(error)})
+                return plugin_pb2.OperationResult(status=400, body=body)
+            end = "!" if params.excited else "."
+            out = {
+                "message": f"{params.greeting}, {params.name}{end}",
+                "tags": params.tags,
+                "weight": params.weight,
+            }
+            return plugin_pb2.OperationResult(status=200, body=json.dumps(out))
+
+        GetSessionCatalog = _unimplemented
+        PostConnect = _unimplemented
+
+    plugin_pb2_grpc.add_IntegrationProviderServicer_to_server(Integration(), server)
+
+
+def add_cache(server: grpc.Server) -> None:
+    from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
+
+    data: dict[str, bytes] = {}
+    lock = threading.Lock()  # handlers run on many threads
+
+    class Cache(cache_pb2_grpc.CacheServicer):
+        def Get(
+            self, request: cache_pb2.CacheGetRequest, context: Ctx
+        ) -> cache_pb2.CacheGetResponse:
+            with lock:
+                found = data.get(request.key)
+            if found is None:
+                return cache_pb2.CacheGetResponse(found=False)
+            return cache_pb2.CacheGetResponse(found=True, value=found)
+
+        def Set(self, request: cache_pb2.CacheSetRequest, context: Ctx) -> empty_pb2.Empty:
+            with lock:
+                data[request.key] = request.value
+            return empty_pb2.Empty()
+
+        GetMany = SetMany = Delete = DeleteMany = Touch = _unimplemented
+
+    cache_pb2_grpc.add_CacheServicer_to_server(Cache(), server)
+
+
+class Lifecycle(runtime_pb2_grpc.ProviderLifecycleServicer):
+    def GetProviderIdentity(
+        self, request: empty_pb2.Empty, context: Ctx
+    ) -> runtime_pb2.ProviderIdentity:
+        return runtime_pb2.ProviderIdentity(
+            kind=runtime_pb2.PROVIDER_KIND_CACHE,
+            name="bench",
+            min_protocol_version=2,
+            max_protocol_version=2,
+        )
+
+    def ConfigureProvider(
+        self, request: runtime_pb2.ConfigureProviderRequest, context: Ctx
+    ) -> runtime_pb2.ConfigureProviderResponse:
+        return runtime_pb2.ConfigureProviderResponse(protocol_version=2)
+
+    def HealthCheck(
+        self, request: empty_pb2.Empty, context: Ctx
+    ) -> runtime_pb2.HealthCheckResponse:
+        return runtime_pb2.HealthCheckResponse(ready=True)
+
+
+def serve(kind: str) -> None:
+    path = os.environ["GESTALT_PLUGIN_SOCKET"]
+    workers = int(os.environ.get("RAW_SYNC_WORKERS", "16"))
+    server = grpc.server(
+        ThreadPoolExecutor(max_workers=workers),
+        options=[
+            ("grpc.max_receive_message_length", LIMIT),
+            ("grpc.max_send_message_length", LIMIT),
+        ],
+    )
+    if kind == "integration":
+        add_integration(server)
+    else:
+        add_cache(server)
+        runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(Lifecycle(), server)
+    if os.path.exists(path):
+        os.unlink(path)
+    server.add_insecure_port(f"unix:{path}")
+    server.start()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    server.stop(0.5).wait()
+    os.unlink(path)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
