@@ -1,0 +1,96 @@
+"""Write Gestalt S3 providers, and use the host's object store from an integration.
+
+Providers: subclass (or just shape an object like) :class:`S3Provider`; the SDK owns the
+wire (frames, 64 KiB chunks, error codes) and hands bodies over as streams of chunks.
+:class:`MemoryS3` is an in-memory reference provider; :func:`boto3_provider` builds the
+ready boto3-backed one (``pip install gestalt-s3[boto3]``).
+
+Clients: :class:`S3` and :class:`AsyncS3` talk to the host's object store
+(``GESTALT_S3_SOCKET[_<BINDING>]``) with an object-centred API (``s3.object(b, k)``).
+"""
+
+from gestalt.s3._boto3 import boto3_provider
+from gestalt.s3._client import (
+    ENV_S3_SOCKET,
+    S3,
+    AsyncObjectReader,
+    AsyncS3,
+    AsyncS3Object,
+    ObjectBody,
+    ObjectReader,
+    S3Object,
+    s3_socket_env,
+)
+from gestalt.s3._conditions import check_read_conditions, check_write_conditions, resolve_range
+from gestalt.s3._errors import (
+    InvalidArgumentError,
+    InvalidRangeError,
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    S3Error,
+    S3InvalidRangeError,
+    S3NotFoundError,
+    S3PreconditionFailedError,
+    UnimplementedError,
+    UploadAborted,
+)
+from gestalt.s3._memory import MemoryS3
+from gestalt.s3._provider import Chunks, S3Provider, UploadBody
+from gestalt.s3._types import (
+    ByteRange,
+    CopyOptions,
+    ListOptions,
+    ListPage,
+    ObjectMeta,
+    ObjectRef,
+    PresignMethod,
+    PresignOptions,
+    PresignResult,
+    ReadOptions,
+    WriteOptions,
+)
+from gestalt.s3._version import __version__
+
+__all__ = [
+    "ENV_S3_SOCKET",
+    "S3",
+    "AsyncObjectReader",
+    "AsyncS3",
+    "AsyncS3Object",
+    "ByteRange",
+    "Chunks",
+    "CopyOptions",
+    "InvalidArgumentError",
+    "InvalidRangeError",
+    "ListOptions",
+    "ListPage",
+    "MemoryS3",
+    "NotFoundError",
+    "ObjectBody",
+    "ObjectMeta",
+    "ObjectReader",
+    "ObjectRef",
+    "PermissionDeniedError",
+    "PreconditionFailedError",
+    "PresignMethod",
+    "PresignOptions",
+    "PresignResult",
+    "ReadOptions",
+    "S3Error",
+    "S3InvalidRangeError",
+    "S3NotFoundError",
+    "S3Object",
+    "S3PreconditionFailedError",
+    "S3Provider",
+    "UnimplementedError",
+    "UploadAborted",
+    "UploadBody",
+    "WriteOptions",
+    "__version__",
+    "boto3_provider",
+    "check_read_conditions",
+    "check_write_conditions",
+    "resolve_range",
+    "s3_socket_env",
+]

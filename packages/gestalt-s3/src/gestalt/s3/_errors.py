@@ -1,0 +1,95 @@
+"""The S3 surface's errors, each a core error too, so one ``except`` works everywhere.
+
+::
+
+    gestalt.core.GestaltError
+    └── S3Error                                   any other code (INTERNAL, CANCELLED, ...)
+        ├── NotFoundError          (core NotFoundError)            NOT_FOUND
+        ├── PreconditionFailedError (core FailedPreconditionError)  FAILED_PRECONDITION
+        ├── InvalidRangeError      (core OutOfRangeError)          OUT_OF_RANGE
+        ├── InvalidArgumentError   (core InvalidArgumentError)     INVALID_ARGUMENT
+        ├── PermissionDeniedError  (core PermissionDeniedError)    PERMISSION_DENIED
+        ├── UnimplementedError     (core UnimplementedError)       UNIMPLEMENTED
+        └── UploadAborted                                          (the write stream failed)
+
+Providers raise them to answer with that code; clients raise them for a failed call.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from gestalt.core import (
+    FailedPreconditionError,
+    GestaltError,
+    OutOfRangeError,
+    http_status_for_grpc,
+)
+from gestalt.core import InvalidArgumentError as _CoreInvalidArgument
+from gestalt.core import NotFoundError as _CoreNotFound
+from gestalt.core import PermissionDeniedError as _CorePermissionDenied
+from gestalt.core import UnimplementedError as _CoreUnimplemented
+
+
+class S3Error(GestaltError):
+    """Base of the S3 errors; on its own it stands for a code with no class of its own."""
+
+
+class NotFoundError(S3Error, _CoreNotFound):
+    """The object, bucket or version does not exist (NOT_FOUND)."""
+
+
+class PreconditionFailedError(S3Error, FailedPreconditionError):
+    """A condition failed, "not modified" included (FAILED_PRECONDITION)."""
+
+
+class InvalidRangeError(S3Error, OutOfRangeError):
+    """The byte range is invalid for the object (OUT_OF_RANGE)."""
+
+
+class InvalidArgumentError(S3Error, _CoreInvalidArgument):
+    """The request is malformed (INVALID_ARGUMENT)."""
+
+
+class PermissionDeniedError(S3Error, _CorePermissionDenied):
+    """The backend refused access (PERMISSION_DENIED)."""
+
+
+class UnimplementedError(S3Error, _CoreUnimplemented):
+    """The backend cannot do this (UNIMPLEMENTED)."""
+
+
+class UploadAborted(S3Error):
+    """Raised by an upload body whose stream was cancelled or broken: do not commit."""
+
+    grpc_code = grpc.StatusCode.CANCELLED
+    http_status = 499
+
+
+#: Names of gestalt-sdk 0.0.1a8.
+S3NotFoundError = NotFoundError
+S3PreconditionFailedError = PreconditionFailedError
+S3InvalidRangeError = InvalidRangeError
+
+_BY_CODE: dict[grpc.StatusCode, type[S3Error]] = {
+    grpc.StatusCode.NOT_FOUND: NotFoundError,
+    grpc.StatusCode.FAILED_PRECONDITION: PreconditionFailedError,
+    grpc.StatusCode.OUT_OF_RANGE: InvalidRangeError,
+    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgumentError,
+    grpc.StatusCode.PERMISSION_DENIED: PermissionDeniedError,
+    grpc.StatusCode.UNIMPLEMENTED: UnimplementedError,
+}
+
+
+def error_from_rpc(error: grpc.RpcError) -> S3Error:
+    """The typed error for a failed call (codes without a class: :class:`S3Error`)."""
+    code_of = getattr(error, "code", None)
+    details_of = getattr(error, "details", None)
+    code = code_of() if callable(code_of) else grpc.StatusCode.UNKNOWN
+    message = (details_of() if callable(details_of) else "") or str(code.name).lower()
+    cls = _BY_CODE.get(code)
+    if cls is not None:
+        return cls(message)
+    result = S3Error(message, status=http_status_for_grpc(code))
+    result.grpc_code = code
+    return result
