@@ -15,6 +15,7 @@ from gestalt.core.testing._emulator import (
     launch,
 )
 from gestalt.core.testing._host_cache import HostCacheService
+from gestalt.core.testing._host_s3 import HostS3Service
 from gestalt.core.testing._host_services import HostService, binding_env_suffix, socket_env
 from gestalt.core.testing._interpreter import find_interpreter
 
@@ -22,6 +23,7 @@ __all__ = [
     "CatalogExport",
     "EmulatorError",
     "HostCacheService",
+    "HostS3Service",
     "HostService",
     "ProviderProcess",
     "StopResult",
