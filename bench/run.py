@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import dataclasses
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -39,22 +40,36 @@ from gestalt.provider.v1 import (
     plugin_pb2_grpc,
     runtime_pb2,
     runtime_pb2_grpc,
+    s3_pb2,
+    s3_pb2_grpc,
 )
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 UPSTREAM_SPEC = "gestalt-sdk==0.0.1a8"
 UPSTREAM_VENV = BENCH / ".venvs" / "upstream"
-KINDS = ("integration", "cache")
-TARGETS = {"integration": "bench_integration:plugin", "cache": "bench_cache:cache"}
-DEF_TARGETS = {"integration": "bench_integration:plugin_def", "cache": "bench_cache:cache_def"}
-CACHE_KIND = 6  # runtime.proto PROVIDER_KIND_CACHE
+KINDS = ("integration", "cache", "s3")
+TARGETS = {
+    "integration": "bench_integration:plugin",
+    "cache": "bench_cache:cache",
+    "s3": "bench_s3:s3",
+}
+DEF_TARGETS = {
+    "integration": "bench_integration:plugin_def",
+    "cache": "bench_cache:cache_def",
+    "s3": "bench_s3:s3_def",
+}
+KIND_WIRE = {"cache": 6, "s3": 7}  # runtime.proto ProviderKind
 PROTOCOL_VERSION = 2
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 INFLIGHT = (1, 8, 64)
 CACHE_INFLIGHT = 8
 CACHE_SIZES = (100, 64 * 1024)
 CACHE_KEYS = 256
+MIB = 1024 * 1024
+FRAME = 64 * 1024  # S3 data frames (PROTOCOL.md 8)
+BLOCK = bytes(range(256)) * (FRAME // 256)  # every S3 body is this pattern, repeated
+TWICE = BLOCK * 2  # any chunk of <= 64 KiB at any offset is a slice of this
 
 # The Execute call every contender answers, and the body it must give back.
 PARAMS: dict[str, Any] = {
@@ -77,10 +92,11 @@ class Mode:
     latency_calls: int
     window: float  # seconds per throughput window
     warmup: int
+    s3_big: int  # bytes of the big S3 object (256 MiB in a full run)
 
 
-QUICK = Mode(reps=2, cold_reps=3, import_runs=3, latency_calls=300, window=0.6, warmup=30)
-FULL = Mode(reps=5, cold_reps=10, import_runs=7, latency_calls=2000, window=2.0, warmup=200)
+QUICK = Mode(2, 3, 3, latency_calls=300, window=0.6, warmup=30, s3_big=64 * MIB)
+FULL = Mode(5, 10, 7, latency_calls=2000, window=1.2, warmup=200, s3_big=256 * MIB)
 
 
 class BenchError(RuntimeError):
@@ -252,7 +268,7 @@ class Provider:
         if self.kind == "integration":
             await self._start_integration(self.channel, started)
         else:
-            await self._start_cache(self.channel, started)
+            await self._start_runtime_kind(self.channel, started)
         self.rss_kib = proc_status_kib(self.pid, "VmRSS")
 
     async def _start_integration(self, channel: grpc.aio.Channel, started: float) -> None:
@@ -274,7 +290,7 @@ class Provider:
         if answer.protocol_version != PROTOCOL_VERSION:
             raise self._failure(f"StartProvider answered version {answer.protocol_version}")
 
-    async def _start_cache(self, channel: grpc.aio.Channel, started: float) -> None:
+    async def _start_runtime_kind(self, channel: grpc.aio.Channel, started: float) -> None:
         stub = runtime_pb2_grpc.ProviderLifecycleStub(channel)
         # GetProviderIdentity once, 30 s deadline, any error fatal (HOST.md 3.3, 4.2).
         try:
@@ -284,7 +300,7 @@ class Provider:
                 f"GetProviderIdentity: {error.code().name} {error.details()}"
             ) from None
         self.to_ready = time.perf_counter() - started
-        if identity.kind != CACHE_KIND:
+        if identity.kind != KIND_WIRE[self.kind]:
             raise self._failure(f"provider kind mismatch: got {identity.kind}")
         answer = await stub.ConfigureProvider(
             runtime_pb2.ConfigureProviderRequest(name="bench", protocol_version=PROTOCOL_VERSION),
@@ -468,6 +484,68 @@ async def cache_workload(provider: Provider, mode: Mode, out: Samples) -> None:
             add(out, f"cache_{op}_{label}_cpu_us", window.cpu_per_call_us)
 
 
+def s3_calls(channel: grpc.aio.Channel, size: int) -> tuple[Call, Call]:
+    """A checked WriteObject and ReadObject of ``obj-<size>`` (the pattern body).
+
+    The write sends 64 KiB frames after the ``open`` frame and must be answered with the
+    size sent and etag ``match`` (the provider compared every chunk with the pattern);
+    the read must start with a metadata frame of that size and carry the pattern exactly.
+    """
+    stub = s3_pb2_grpc.S3Stub(channel)
+    ref = s3_pb2.S3ObjectRef(bucket="bench", key=f"obj-{size}")
+    opening = s3_pb2.WriteObjectRequest(open=s3_pb2.WriteObjectOpen(ref=ref))
+    full, rest = divmod(size, FRAME)
+    frame = s3_pb2.WriteObjectRequest(data=BLOCK)
+    tail = [s3_pb2.WriteObjectRequest(data=BLOCK[:rest])] if rest else []
+    read_request = s3_pb2.ReadObjectRequest(ref=ref)
+
+    async def write(i: int) -> None:
+        frames = itertools.chain([opening], itertools.repeat(frame, full), tail)
+        reply = await stub.WriteObject(frames)
+        if reply.meta.size != size or reply.meta.etag != "match":
+            raise BenchError(
+                f"WriteObject answered size {reply.meta.size} etag {reply.meta.etag!r}"
+            )
+
+    async def read(i: int) -> None:
+        seen, first = 0, True
+        async for chunk in stub.ReadObject(read_request):
+            if first:
+                if chunk.WhichOneof("result") != "meta" or chunk.meta.size != size:
+                    raise BenchError("ReadObject did not start with the object's metadata")
+                first = False
+                continue
+            data, start = chunk.data, seen % FRAME
+            if len(data) > FRAME or TWICE[start : start + len(data)] != data:
+                raise BenchError(f"ReadObject sent wrong bytes at offset {seen}")
+            seen += len(data)
+        if first or seen != size:
+            raise BenchError(f"ReadObject sent {seen} bytes of {size}")
+
+    return write, read
+
+
+async def s3_workload(provider: Provider, mode: Mode, out: Samples) -> None:
+    assert provider.channel is not None
+    for size, label in ((MIB, "1MiB"), (mode.s3_big, "big")):
+        write, read = s3_calls(provider.channel, size)
+        if size == MIB:
+            await warm(write, 5)
+            await warm(read, 5)
+        hwm = proc_status_kib(provider.pid, "VmHWM")
+        for op, call in (("write", write), ("read", read)):
+            if size == MIB:
+                window = await measure(provider.pid, call, 1, seconds=mode.window)
+            else:
+                window = await sequential(provider.pid, call, 1)
+            mib = window.calls * size / MIB
+            add(out, f"s3_{op}_{label}_mibs", mib / window.wall)
+            add(out, f"s3_{op}_{label}_cpu_ms", window.cpu / mib * 1000)
+        if size != MIB:
+            grown = proc_status_kib(provider.pid, "VmHWM") - hwm
+            add(out, "s3_big_hwm_growth_mib", grown / 1024)
+
+
 # -- import time --------------------------------------------------------------------------
 
 
@@ -558,13 +636,16 @@ async def run(mode: Mode, everyone: list[Contender]) -> dict[str, Samples]:
                     add(samples[c.name], f"socket_{kind}_ms", provider.to_socket * 1000)
                     add(samples[c.name], f"rss_{kind}_mib", provider.rss_kib / 1024)
                     if with_load:
-                        workload = integration_workload if kind == "integration" else cache_workload
+                        workload = WORKLOADS[kind]
                         await workload(provider, mode, samples[c.name])
                 finally:
                     await provider.stop()
         stage = "workload" if with_load else "cold start"
         print(f"  {stage} round {r + 1} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     return samples
+
+
+WORKLOADS = {"integration": integration_workload, "cache": cache_workload, "s3": s3_workload}
 
 
 # -- report -------------------------------------------------------------------------------
@@ -579,8 +660,9 @@ class Row:
         label: What the line shows.
         unit: Unit of the figures.
         higher_is_better: Direction used for "best raw" and ratios.
-        target: ``("raw", x)``: ours ≤ x x best raw (≥ when higher is better);
-            ``("upstream", x)``: the same against upstream; ``None``: no target.
+        target: ``("raw", x)``: ours ≤ x times best raw (≥ when higher is better);
+            ``("upstream", x)``: the same against upstream; ``("absolute", x)``: ours ≤ x
+            (≥ when higher is better); ``None``: no target.
     """
 
     key: str
@@ -590,28 +672,23 @@ class Row:
     target: tuple[str, float] | None = None
 
 
+FIRST_CALL = {
+    "integration": "GetMetadata",
+    "cache": "GetProviderIdentity",
+    "s3": "GetProviderIdentity",
+}
 ROWS = [
-    Row(
-        "cold_integration_ms",
-        "cold start, integration (spawn → GetMetadata)",
-        "ms",
-        target=("raw", 1.0),
+    *(
+        Row(f"cold_{k}_ms", f"cold start, {k} (spawn → {FIRST_CALL[k]})", "ms", target=("raw", 1.0))
+        for k in KINDS
     ),
-    Row(
-        "cold_cache_ms",
-        "cold start, cache (spawn → GetProviderIdentity)",
-        "ms",
-        target=("raw", 1.0),
-    ),
-    Row("socket_integration_ms", "spawn → socket file, integration (25 ms poll)", "ms"),
-    Row("socket_cache_ms", "spawn → socket file, cache (25 ms poll)", "ms"),
-    Row("rss_integration_mib", "RSS after start, integration", "MiB"),
-    Row("rss_cache_mib", "RSS after start, cache", "MiB"),
+    *(Row(f"socket_{k}_ms", f"spawn → socket file, {k} (25 ms poll)", "ms") for k in KINDS),
+    *(Row(f"rss_{k}_mib", f"RSS after start, {k}", "MiB") for k in KINDS),
     Row("import_runtime_ms", '-X importtime "import gestalt._runtime"', "ms"),
-    Row(
-        "import_serve_integration_ms", "-X importtime, all imports until serving, integration", "ms"
+    *(
+        Row(f"import_serve_{k}_ms", f"-X importtime, all imports until serving, {k}", "ms")
+        for k in KINDS
     ),
-    Row("import_serve_cache_ms", "-X importtime, all imports until serving, cache", "ms"),
     Row("exec_p50_us", "Execute p50, 1 in flight", "µs"),
     Row("exec_p99_us", "Execute p99, 1 in flight", "µs", target=("upstream", 0.7)),
     *(
@@ -648,6 +725,22 @@ ROWS = [
         Row(f"cache_{op}_{size}_cpu_us", f"cache {op} {size} provider CPU/op", "µs")
         for size in ("100B", "64KiB")
         for op in ("set", "get")
+    ),
+    *(
+        Row(f"s3_{op}_{size}_mibs", f"S3 {op} {name}", "MiB/s", True, ("raw", 0.9))
+        for size, name in (("1MiB", "1 MiB objects, sequential"), ("big", "big object"))
+        for op in ("write", "read")
+    ),
+    *(
+        Row(f"s3_{op}_{size}_cpu_ms", f"S3 {op} {name} provider CPU per MiB", "ms")
+        for size, name in (("1MiB", "1 MiB objects"), ("big", "big object"))
+        for op in ("write", "read")
+    ),
+    Row(
+        "s3_big_hwm_growth_mib",
+        "S3 peak RSS growth (VmHWM) over big write + read",
+        "MiB",
+        target=("absolute", 32),
     ),
 ]
 
@@ -708,9 +801,13 @@ def report(
         met: bool | None = None
         if row.target is not None:
             against, factor = row.target
-            ratio = vs_raw if against == "raw" else vs_up
+            ratio = {"raw": vs_raw, "upstream": vs_up, "absolute": ours}[against]
             sign = "≥" if row.higher_is_better else "≤"
-            cells.append(f"{sign} {factor}x {against}")
+            cells.append(
+                f"{sign} {factor} {row.unit}"
+                if against == "absolute"
+                else f"{sign} {factor}x {against}"
+            )
             if ratio is not None:
                 met = ratio >= factor if row.higher_is_better else ratio <= factor
             cells.append({True: "yes", False: "**no**", None: "?"}[met])
@@ -775,7 +872,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- {mode.reps} workload repetitions, {mode.reps + mode.cold_reps} cold starts, "
         f"{mode.import_runs} import-time runs per contender; contenders interleaved",
         f"- Execute: grpc.aio client in the bench process, {mode.latency_calls} sequential calls, "
-        f"{mode.window} s windows; cache: {CACHE_INFLIGHT} in flight, {CACHE_KEYS} keys",
+        f"{mode.window} s windows; cache: {CACHE_INFLIGHT} in flight, {CACHE_KEYS} keys; "
+        f"S3: 1 MiB objects sequentially for {mode.window} s, one {mode.s3_big // MIB} MiB object",
     ]
     names = [c.name for c in everyone]
     markdown, derived = report(samples, names, header)

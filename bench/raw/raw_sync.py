@@ -1,6 +1,6 @@
 """The floor on grpcio's thread-pool server: hand-written servicers, no SDK.
 
-``python bench/raw/raw_sync.py KIND [WORKERS]`` (KIND: integration or cache) serves on
+``python bench/raw/raw_sync.py KIND [WORKERS]`` (KIND: integration, cache or s3) serves on
 ``GESTALT_PLUGIN_SOCKET`` exactly what ``raw_aio.py`` serves, but with
 ``grpc.server(ThreadPoolExecutor(WORKERS))``. The default, 4, gave the lowest CPU per
 call for these non-blocking handlers (measured against 16 and 64; README). Imports only
@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,6 +24,10 @@ from gestalt.provider.v1 import runtime_pb2, runtime_pb2_grpc
 
 Ctx = grpc.ServicerContext
 LIMIT = 64 * 1024 * 1024
+KIND_WIRE = {"cache": 6, "s3": 7}  # runtime.proto ProviderKind
+FRAME = 64 * 1024
+BLOCK = bytes(range(256)) * (FRAME // 256)
+TWICE = BLOCK * 2  # any chunk of <= 64 KiB at any offset is a slice of this
 
 
 def _unimplemented(self: object, request: object, context: Ctx) -> Any:
@@ -119,12 +124,65 @@ def add_cache(server: grpc.Server) -> None:
     cache_pb2_grpc.add_CacheServicer_to_server(Cache(), server)
 
 
+def add_s3(server: grpc.Server) -> None:
+    from gestalt.provider.v1 import s3_pb2, s3_pb2_grpc
+
+    # A store that keeps nothing: bodies are BLOCK repeated up to the size in the key
+    # ("obj-<size>"); writes are checked against the pattern (etag "match"/"mismatch").
+    def sized(ref: s3_pb2.S3ObjectRef, context: Ctx) -> int:
+        if not ref.key.startswith("obj-"):
+            context.abort(grpc.StatusCode.NOT_FOUND, "no such object")
+        return int(ref.key[4:])
+
+    class S3(s3_pb2_grpc.S3Servicer):
+        def HeadObject(
+            self, request: s3_pb2.HeadObjectRequest, context: Ctx
+        ) -> s3_pb2.HeadObjectResponse:
+            size = sized(request.ref, context)
+            meta = s3_pb2.S3ObjectMeta(ref=request.ref, size=size, etag="pattern")
+            return s3_pb2.HeadObjectResponse(meta=meta)
+
+        def ReadObject(
+            self, request: s3_pb2.ReadObjectRequest, context: Ctx
+        ) -> Iterator[s3_pb2.ReadObjectChunk]:
+            size = sized(request.ref, context)
+            meta = s3_pb2.S3ObjectMeta(ref=request.ref, size=size, etag="pattern")
+            yield s3_pb2.ReadObjectChunk(meta=meta)
+            full, rest = divmod(size, FRAME)
+            for _ in range(full):
+                yield s3_pb2.ReadObjectChunk(data=BLOCK)
+            if rest:
+                yield s3_pb2.ReadObjectChunk(data=BLOCK[:rest])
+
+        def WriteObject(
+            self, request_iterator: Iterator[s3_pb2.WriteObjectRequest], context: Ctx
+        ) -> s3_pb2.WriteObjectResponse:
+            ref = next(request_iterator).open.ref
+            seen, good = 0, True
+            for message in request_iterator:
+                chunk = message.data
+                start = seen % FRAME
+                good = good and len(chunk) <= FRAME and TWICE[start : start + len(chunk)] == chunk
+                seen += len(chunk)
+            etag = "match" if good else "mismatch"
+            return s3_pb2.WriteObjectResponse(
+                meta=s3_pb2.S3ObjectMeta(ref=ref, size=seen, etag=etag)
+            )
+
+        DeleteObject = ListObjects = CopyObject = PresignObject = _unimplemented
+
+    s3_pb2_grpc.add_S3Servicer_to_server(S3(), server)
+
+
 class Lifecycle(runtime_pb2_grpc.ProviderLifecycleServicer):
+    def __init__(self, kind: str) -> None:
+        self._kind = KIND_WIRE[kind]
+
     def GetProviderIdentity(
         self, request: empty_pb2.Empty, context: Ctx
     ) -> runtime_pb2.ProviderIdentity:
         return runtime_pb2.ProviderIdentity(
-            kind=runtime_pb2.PROVIDER_KIND_CACHE,
+            kind=self._kind,  # type: ignore[arg-type]
             name="bench",
             min_protocol_version=2,
             max_protocol_version=2,
@@ -153,8 +211,8 @@ def serve(kind: str, workers: int) -> None:
     if kind == "integration":
         add_integration(server)
     else:
-        add_cache(server)
-        runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(Lifecycle(), server)
+        (add_cache if kind == "cache" else add_s3)(server)
+        runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(Lifecycle(kind), server)
     if os.path.exists(path):
         os.unlink(path)
     server.add_insecure_port(f"unix:{path}")
