@@ -10,7 +10,6 @@ import signal
 import stat
 import threading
 import time
-from pathlib import Path
 
 import grpc
 import grpc.aio
@@ -80,7 +79,7 @@ async def watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
 async def serve(
     loaded: LoadedProvider,
     kind: ProviderKind,
-    root: Path | None,
+    root: str | None,
     socket_path: str,
     parent_pid: int | None,
 ) -> None:
@@ -96,6 +95,12 @@ async def serve(
     )
     loaded.register(server, runtime)
     runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(LifecycleServicer(runtime), server)
+    # Signal handlers go in before the socket exists: the host may answer its start-up
+    # calls and send SIGTERM while ``server.start()`` is still being awaited.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)  # repeated signals are harmless
     clear_stale_socket(socket_path)
     try:
         server.add_insecure_port(f"unix:{socket_path}")
@@ -104,14 +109,14 @@ async def serve(
             f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}"
         ) from None
     await server.start()
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)  # repeated signals are harmless
     watcher = asyncio.create_task(watch_parent(parent_pid, stop)) if parent_pid else None
     try:
         await stop.wait()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            # Stopping already: a repeated signal (the host's SIGTERM after a Ctrl-C) must
+            # not kill the drain or the teardown with the default action.
+            loop.remove_signal_handler(signum)
+            signal.signal(signum, signal.SIG_IGN)
     finally:
         if watcher is not None:
             watcher.cancel()
