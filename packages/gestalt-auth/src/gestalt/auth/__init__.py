@@ -7,15 +7,8 @@ cover what every OAuth/OIDC provider needs: a query that survives the host's ``s
 rewrite, and provider state that the browser cannot alter unnoticed.
 """
 
-from gestalt.auth._helpers import InvalidProviderState, ProviderStateSigner, authorization_url
-from gestalt.auth._provider import AuthProvider, ExternalTokenValidator, SessionTTLProvider
-from gestalt.auth._types import (
-    AuthenticatedUser,
-    BeginLoginRequest,
-    BeginLoginResponse,
-    CompleteLoginRequest,
-    InvalidToken,
-)
+from typing import TYPE_CHECKING
+
 from gestalt.auth._version import __version__
 from gestalt.core import (
     GestaltError,
@@ -26,7 +19,19 @@ from gestalt.core import (
     RuntimeMetadata,
     UnauthenticatedError,
     UnavailableError,
+    lazy_attributes,
 )
+
+if TYPE_CHECKING:
+    from gestalt.auth._helpers import InvalidProviderState, ProviderStateSigner, authorization_url
+    from gestalt.auth._provider import AuthProvider, ExternalTokenValidator, SessionTTLProvider
+    from gestalt.auth._types import (
+        AuthenticatedUser,
+        BeginLoginRequest,
+        BeginLoginResponse,
+        CompleteLoginRequest,
+        InvalidToken,
+    )
 
 __all__ = [
     "AuthProvider",
@@ -50,3 +55,20 @@ __all__ = [
     "__version__",
     "authorization_url",
 ]
+
+# Where each lazily imported name lives; the runtime's start path imports only what it
+# uses (gestalt.core._lazy says why).
+_ORIGINS = {
+    "InvalidProviderState": "._helpers",
+    "ProviderStateSigner": "._helpers",
+    "authorization_url": "._helpers",
+    "AuthProvider": "._provider",
+    "ExternalTokenValidator": "._provider",
+    "SessionTTLProvider": "._provider",
+    "AuthenticatedUser": "._types",
+    "BeginLoginRequest": "._types",
+    "BeginLoginResponse": "._types",
+    "CompleteLoginRequest": "._types",
+    "InvalidToken": "._types",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _ORIGINS)

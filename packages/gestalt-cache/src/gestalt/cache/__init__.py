@@ -6,16 +6,8 @@ or ``async def``); ``get_many``, ``set_many`` and ``delete_many`` are optional b
 clients for the host's cache service (``GESTALT_CACHE_SOCKET[_<NAME>]``).
 """
 
-from gestalt.cache._client import (
-    HOST_MAX_MESSAGE_BYTES,
-    AsyncCache,
-    Cache,
-    CacheNotBoundError,
-    MessageTooLargeError,
-    cache_socket_env,
-)
-from gestalt.cache._memory import MemoryCache
-from gestalt.cache._provider import AsyncCacheProvider, CacheEntry, CacheProvider
+from typing import TYPE_CHECKING
+
 from gestalt.cache._version import __version__
 from gestalt.core import (
     FailedPreconditionError,
@@ -23,7 +15,20 @@ from gestalt.core import (
     InvalidArgumentError,
     RuntimeMetadata,
     UnavailableError,
+    lazy_attributes,
 )
+
+if TYPE_CHECKING:
+    from gestalt.cache._client import (
+        HOST_MAX_MESSAGE_BYTES,
+        AsyncCache,
+        Cache,
+        CacheNotBoundError,
+        MessageTooLargeError,
+        cache_socket_env,
+    )
+    from gestalt.cache._memory import MemoryCache
+    from gestalt.cache._provider import AsyncCacheProvider, CacheEntry, CacheProvider
 
 __all__ = [
     "HOST_MAX_MESSAGE_BYTES",
@@ -43,3 +48,19 @@ __all__ = [
     "__version__",
     "cache_socket_env",
 ]
+
+# Where each lazily imported name lives; the runtime's start path imports only what it
+# uses (gestalt.core._lazy says why).
+_ORIGINS = {
+    "AsyncCache": "._client",
+    "Cache": "._client",
+    "CacheNotBoundError": "._client",
+    "HOST_MAX_MESSAGE_BYTES": "._client",
+    "MessageTooLargeError": "._client",
+    "cache_socket_env": "._client",
+    "MemoryCache": "._memory",
+    "AsyncCacheProvider": "._provider",
+    "CacheEntry": "._provider",
+    "CacheProvider": "._provider",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _ORIGINS)

@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 import time
-from pathlib import Path
 
 
 def _env_socket() -> tuple[str, int | None]:
@@ -66,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"GESTALT_PLUGIN_WRITE_CATALOG is set, but KIND {launch.kind!r} has no "
                     "catalog; catalog export is for integration providers only"
                 )
+            from pathlib import Path
+
             loaded.write_catalog(Path(catalog_path))
             return 0
 

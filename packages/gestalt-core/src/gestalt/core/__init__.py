@@ -23,6 +23,7 @@ from gestalt.core._errors import (
     http_status_for_grpc,
 )
 from gestalt.core._kinds import PROTOCOL_VERSION, ProviderKind
+from gestalt.core._lazy import lazy_attributes
 from gestalt.core._metadata import RuntimeMetadata
 from gestalt.core._serving import Context, Runtime, abort_for, streaming, unary
 from gestalt.core._structs import dict_to_struct, python_to_value, struct_to_dict, value_to_python
@@ -56,6 +57,7 @@ __all__ = [
     "error_for_grpc",
     "grpc_code_for_http",
     "http_status_for_grpc",
+    "lazy_attributes",
     "python_to_value",
     "resolve_target",
     "streaming",

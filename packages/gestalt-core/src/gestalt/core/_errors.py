@@ -21,8 +21,6 @@ bug: the caller sees a fixed generic text and the traceback goes to stderr only.
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 import grpc
 
 # HTTP status -> gRPC code, for errors raised with an explicit HTTP status. Integration
@@ -83,6 +81,8 @@ class GestaltError(Exception):
             self.http_status = int(status)
             self.grpc_code = grpc_code_for_http(self.http_status)
         if not message:
+            from http import HTTPStatus  # only for an empty message; keeps start-up lean
+
             try:
                 message = HTTPStatus(self.http_status).phrase
             except ValueError:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
-from gestalt.core._pyproject import project_table
+from gestalt.core._pyproject import StrPath, project_table
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -40,14 +39,11 @@ class RuntimeMetadata:
         )
 
 
-def metadata_from_pyproject(root: Path) -> RuntimeMetadata:
+def metadata_from_pyproject(root: StrPath) -> RuntimeMetadata:
     """Defaults read from ``root/pyproject.toml``'s ``[project]`` table."""
     project = project_table(root)
-
-    def text(key: str) -> str:
-        value = project.get(key, "")
-        return value if isinstance(value, str) else ""
-
     return RuntimeMetadata(
-        name=text("name"), description=text("description"), version=text("version")
+        name=project.get("name", ""),
+        description=project.get("description", ""),
+        version=project.get("version", ""),
     )

@@ -9,9 +9,10 @@ scanner so that a target the host cannot see fails here too.
 from __future__ import annotations
 
 import ast
+import os
 import re
-from pathlib import Path
-from typing import Any
+
+StrPath = str | os.PathLike[str]
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _TARGET = re.compile(rf"^{_IDENT}(\.{_IDENT})*(:{_IDENT})?$")
@@ -64,21 +65,21 @@ def _string_value(raw: str) -> str | None:
     return None
 
 
-def gestalt_section(root: Path) -> dict[str, str]:
-    """The single-line string keys of ``[tool.gestalt]`` in ``root/pyproject.toml``.
-
-    Returns an empty dict when the file or the section is missing.
-    """
+def _read(root: StrPath) -> str:
     try:
-        text = (root / "pyproject.toml").read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):
-        return {}
+        with open(os.path.join(root, "pyproject.toml"), encoding="utf-8") as handle:
+            return handle.read()
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        return ""
+
+
+def _section(text: str, header: str) -> dict[str, str]:
     found: dict[str, str] = {}
     inside = False
     for raw_line in text.splitlines():
         line = _strip_comment(raw_line).strip()
         if line.startswith("[") and line.endswith("]"):
-            inside = line == "[tool.gestalt]"
+            inside = line == header
             continue
         if not inside:
             continue
@@ -90,12 +91,20 @@ def gestalt_section(root: Path) -> dict[str, str]:
     return found
 
 
+def gestalt_section(root: StrPath) -> dict[str, str]:
+    """The single-line string keys of ``[tool.gestalt]`` in ``root/pyproject.toml``.
+
+    Returns an empty dict when the file or the section is missing.
+    """
+    return _section(_read(root), "[tool.gestalt]")
+
+
 def target_keys(kind: str) -> tuple[str, ...]:
     """The ``[tool.gestalt]`` keys the host reads for a KIND, in the host's order."""
     return ("provider", "plugin") if kind == "integration" else (kind,)
 
 
-def target_from_pyproject(root: Path, kind: str) -> str | None:
+def target_from_pyproject(root: StrPath, kind: str) -> str | None:
     """The TARGET the host would launch for KIND, or ``None`` when the key is absent/empty."""
     section = gestalt_section(root)
     for key in target_keys(kind):
@@ -105,13 +114,12 @@ def target_from_pyproject(root: Path, kind: str) -> str | None:
     return None
 
 
-def project_table(root: Path) -> dict[str, Any]:
-    """The ``[project]`` table of ``root/pyproject.toml`` (empty when absent or unreadable)."""
-    import tomllib  # only when metadata defaults are first needed
+def project_table(root: StrPath) -> dict[str, str]:
+    """The single-line string keys of ``[project]`` in ``root/pyproject.toml``.
 
-    try:
-        with (root / "pyproject.toml").open("rb") as handle:
-            project = tomllib.load(handle).get("project", {})
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    return project if isinstance(project, dict) else {}
+    Read with the same scanner as ``[tool.gestalt]``, not a TOML parser: the runtime needs
+    only ``name``, ``description`` and ``version``, and importing ``tomllib`` would cost a
+    kind's cold start about 4 ms. Values written any other way (multi-line, dynamic) are
+    simply absent.
+    """
+    return _section(_read(root), "[project]")

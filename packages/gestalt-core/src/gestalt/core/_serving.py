@@ -14,10 +14,9 @@ import functools
 import inspect
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import grpc
 import grpc.aio
@@ -26,8 +25,12 @@ from google.protobuf import struct_pb2
 from gestalt.core._errors import FailedPreconditionError, GestaltError
 from gestalt.core._kinds import PROTOCOL_VERSION, ProviderKind
 from gestalt.core._metadata import RuntimeMetadata, metadata_from_pyproject
+from gestalt.core._pyproject import StrPath
 from gestalt.core._structs import struct_to_dict
 from gestalt.core._surface import Hooks
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger("gestalt.runtime")
 
@@ -69,7 +72,7 @@ class Runtime:
         max_message_bytes: The server's request/response size limit.
     """
 
-    def __init__(self, kind: ProviderKind, hooks: Hooks, root: Path | None = None) -> None:
+    def __init__(self, kind: ProviderKind, hooks: Hooks, root: StrPath | None = None) -> None:
         self.kind = kind
         self.hooks = hooks
         self.root = root
@@ -80,14 +83,16 @@ class Runtime:
             "GESTALT_SDK_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES
         )
         self.max_workers = _env_int("GESTALT_SDK_MAX_WORKERS", DEFAULT_MAX_WORKERS)
-        self.executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="gestalt-handler")
-        self._health_executor = ThreadPoolExecutor(2, thread_name_prefix="gestalt-health")
+        # Pools are made on first use: a provider of only ``async def`` methods never
+        # starts a thread, and its start-up does not import concurrent.futures.thread.
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._pools_lock = threading.Lock()
         self._configure_lock = asyncio.Lock()
         self._defaults: RuntimeMetadata | None = None
         self._closed = False
         self._configure = self.to_async(hooks.configure) if hooks.configure else None
         self._health = (
-            self.to_async(hooks.health_check, executor=self._health_executor)
+            self.to_async(hooks.health_check, pool="health")
             if hooks.health_check
             else None
         )
@@ -97,21 +102,40 @@ class Runtime:
 
     # -- dispatch -------------------------------------------------------------------------
 
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """The bounded pool that runs plain ``def`` handlers (``max_workers`` threads)."""
+        return self._pool("handler")
+
+    def _pool(self, name: str) -> ThreadPoolExecutor:
+        pool = self._pools.get(name)
+        if pool is None:
+            with self._pools_lock:
+                pool = self._pools.get(name)
+                if pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    # Health checks get two threads of their own: they never queue
+                    # behind slow handlers.
+                    size = self.max_workers if name == "handler" else 2
+                    pool = ThreadPoolExecutor(size, thread_name_prefix=f"gestalt-{name}")
+                    self._pools[name] = pool
+        return pool
+
     def to_async(
-        self, func: Callable[P, Any], *, executor: ThreadPoolExecutor | None = None
+        self, func: Callable[P, Any], *, pool: str = "handler"
     ) -> Callable[P, Awaitable[Any]]:
         """An awaitable form of a user callable, chosen once.
 
         ``async def`` functions are returned as they are and run on the loop; plain
-        functions run in the handler pool (or ``executor``) when awaited.
+        functions run in the named pool (the handler pool by default) when awaited.
         """
         if _is_async(func):
             return func
-        pool = executor or self.executor
 
         async def in_pool(*args: P.args, **kwargs: P.kwargs) -> Any:
             call = functools.partial(func, *args, **kwargs)
-            return await asyncio.get_running_loop().run_in_executor(pool, call)
+            return await asyncio.get_running_loop().run_in_executor(self._pool(pool), call)
 
         return in_pool
 
@@ -190,8 +214,10 @@ class Runtime:
 
     def shutdown_pools(self) -> None:
         """Stop taking work in the pools without waiting for running handlers."""
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        self._health_executor.shutdown(wait=False, cancel_futures=True)
+        with self._pools_lock:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _is_async(func: Callable[..., Any]) -> bool:

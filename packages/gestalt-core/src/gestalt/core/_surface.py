@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gestalt.core._kinds import ProviderKind
 from gestalt.core._metadata import RuntimeMetadata
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import grpc.aio
 
     from gestalt.core._serving import Runtime

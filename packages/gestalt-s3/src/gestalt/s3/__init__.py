@@ -9,48 +9,53 @@ Clients: :class:`S3` and :class:`AsyncS3` talk to the host's object store
 (``GESTALT_S3_SOCKET[_<BINDING>]``) with an object-centred API (``s3.object(b, k)``).
 """
 
-from gestalt.s3._boto3 import boto3_provider
-from gestalt.s3._client import (
-    ENV_S3_SOCKET,
-    S3,
-    AsyncObjectReader,
-    AsyncS3,
-    AsyncS3Object,
-    ObjectBody,
-    ObjectReader,
-    S3Object,
-    s3_socket_env,
-)
-from gestalt.s3._conditions import check_read_conditions, check_write_conditions, resolve_range
-from gestalt.s3._errors import (
-    InvalidArgumentError,
-    InvalidRangeError,
-    NotFoundError,
-    PermissionDeniedError,
-    PreconditionFailedError,
-    S3Error,
-    S3InvalidRangeError,
-    S3NotFoundError,
-    S3PreconditionFailedError,
-    UnimplementedError,
-    UploadAborted,
-)
-from gestalt.s3._memory import MemoryS3
-from gestalt.s3._provider import Chunks, S3Provider, UploadBody
-from gestalt.s3._types import (
-    ByteRange,
-    CopyOptions,
-    ListOptions,
-    ListPage,
-    ObjectMeta,
-    ObjectRef,
-    PresignMethod,
-    PresignOptions,
-    PresignResult,
-    ReadOptions,
-    WriteOptions,
-)
+from typing import TYPE_CHECKING
+
+from gestalt.core import lazy_attributes
 from gestalt.s3._version import __version__
+
+if TYPE_CHECKING:
+    from gestalt.s3._boto3 import boto3_provider
+    from gestalt.s3._client import (
+        ENV_S3_SOCKET,
+        S3,
+        AsyncObjectReader,
+        AsyncS3,
+        AsyncS3Object,
+        ObjectBody,
+        ObjectReader,
+        S3Object,
+        s3_socket_env,
+    )
+    from gestalt.s3._conditions import check_read_conditions, check_write_conditions, resolve_range
+    from gestalt.s3._errors import (
+        InvalidArgumentError,
+        InvalidRangeError,
+        NotFoundError,
+        PermissionDeniedError,
+        PreconditionFailedError,
+        S3Error,
+        S3InvalidRangeError,
+        S3NotFoundError,
+        S3PreconditionFailedError,
+        UnimplementedError,
+        UploadAborted,
+    )
+    from gestalt.s3._memory import MemoryS3
+    from gestalt.s3._provider import Chunks, S3Provider, UploadBody
+    from gestalt.s3._types import (
+        ByteRange,
+        CopyOptions,
+        ListOptions,
+        ListPage,
+        ObjectMeta,
+        ObjectRef,
+        PresignMethod,
+        PresignOptions,
+        PresignResult,
+        ReadOptions,
+        WriteOptions,
+    )
 
 __all__ = [
     "ENV_S3_SOCKET",
@@ -94,3 +99,48 @@ __all__ = [
     "resolve_range",
     "s3_socket_env",
 ]
+
+# Where each lazily imported name lives; the runtime's start path imports only what it
+# uses (gestalt.core._lazy says why).
+_ORIGINS = {
+    "boto3_provider": "._boto3",
+    "AsyncObjectReader": "._client",
+    "AsyncS3": "._client",
+    "AsyncS3Object": "._client",
+    "ENV_S3_SOCKET": "._client",
+    "ObjectBody": "._client",
+    "ObjectReader": "._client",
+    "S3": "._client",
+    "S3Object": "._client",
+    "s3_socket_env": "._client",
+    "check_read_conditions": "._conditions",
+    "check_write_conditions": "._conditions",
+    "resolve_range": "._conditions",
+    "InvalidArgumentError": "._errors",
+    "InvalidRangeError": "._errors",
+    "NotFoundError": "._errors",
+    "PermissionDeniedError": "._errors",
+    "PreconditionFailedError": "._errors",
+    "S3Error": "._errors",
+    "S3InvalidRangeError": "._errors",
+    "S3NotFoundError": "._errors",
+    "S3PreconditionFailedError": "._errors",
+    "UnimplementedError": "._errors",
+    "UploadAborted": "._errors",
+    "MemoryS3": "._memory",
+    "Chunks": "._provider",
+    "S3Provider": "._provider",
+    "UploadBody": "._provider",
+    "ByteRange": "._types",
+    "CopyOptions": "._types",
+    "ListOptions": "._types",
+    "ListPage": "._types",
+    "ObjectMeta": "._types",
+    "ObjectRef": "._types",
+    "PresignMethod": "._types",
+    "PresignOptions": "._types",
+    "PresignResult": "._types",
+    "ReadOptions": "._types",
+    "WriteOptions": "._types",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _ORIGINS)
