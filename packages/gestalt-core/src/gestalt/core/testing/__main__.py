@@ -18,6 +18,9 @@ import grpc
 from google.protobuf import empty_pb2, json_format
 
 from gestalt.core.testing._emulator import EmulatorError, ProviderProcess, export_catalog, launch
+from gestalt.core.testing._host_cache import HostCacheService
+from gestalt.core.testing._host_s3 import HostS3Service
+from gestalt.core.testing._host_services import HostService
 from gestalt.provider.v1 import plugin_pb2
 
 
@@ -47,6 +50,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         help='JSON file: [{"operation", "params", "connection_params", "context", "token"}, ...]',
     )
+    for service in ("cache", "s3"):
+        parser.add_argument(
+            f"--{service}",
+            action="append",
+            default=[],
+            metavar="BINDING",
+            help=f'serve a host {service} binding to the provider ("" for the unnamed one);'
+            " repeatable, integration only",
+        )
     return parser.parse_args(argv)
 
 
@@ -78,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     config = json.loads(args.config)
     say = print
+    services: list[HostService] = [HostCacheService(b) for b in args.cache]
+    services += [HostS3Service(b) for b in args.s3]
     say(f"host emulator: {args.root} (kind {args.kind})")
     try:
         if args.kind == "integration":
@@ -97,11 +111,14 @@ def main(argv: list[str] | None = None) -> int:
             name=args.name,
             config=config,
             python=args.python,
+            host_services=services,
         ) as proc:
             say(
                 f"spawned pid {proc.pid}: python -m gestalt._runtime "
                 f"{proc.root} {proc.target} {args.kind}"
             )
+            for variable, path in proc.host_env.items():
+                say(f"host service: {variable}={path}")
             say(f"socket ready after {proc.time_to_socket * 1000:.0f} ms")
             if proc.metadata is not None:
                 say(
