@@ -1,0 +1,172 @@
+"""examples/reports end to end: the real runtime in a subprocess under the host emulator,
+with the host's object store (S3 binding "reports") and cache (binding "counters")."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from gestalt.core.testing import (
+    HostCacheService,
+    HostS3Service,
+    ProviderProcess,
+    export_catalog,
+    launch,
+)
+from gestalt.core.testing._host_s3 import _HostS3Servicer
+from gestalt.provider.v1 import s3_pb2, s3_pb2_grpc
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "reports"
+PLUGIN = "acme_reports"  # the instance name the host scopes keys with, not the catalog name
+NAMESPACE = f"plugin_{len(PLUGIN)}_{PLUGIN}/"
+
+
+class RecordingHostS3(HostS3Service):
+    """The emulator's host object store, also recording the tokens listings send."""
+
+    def __init__(self, binding: str) -> None:
+        super().__init__(binding)
+        self.tokens: list[str] = []
+
+    def add_to_server(self, server: grpc.Server) -> None:
+        tokens = self.tokens
+
+        class Recording(_HostS3Servicer):
+            def ListObjects(
+                self, request: s3_pb2.ListObjectsRequest, context: grpc.ServicerContext
+            ) -> s3_pb2.ListObjectsResponse:
+                tokens.append(request.continuation_token)
+                return super().ListObjects(request, context)
+
+        s3_pb2_grpc.add_S3Servicer_to_server(Recording(self), server)
+
+
+@pytest.fixture(scope="module")
+def host() -> tuple[RecordingHostS3, HostCacheService]:
+    return RecordingHostS3("reports"), HostCacheService("counters")
+
+
+@pytest.fixture(scope="module")
+def proc(host: tuple[RecordingHostS3, HostCacheService]) -> Iterator[ProviderProcess]:
+    with launch(EXAMPLE, python=sys.executable, name=PLUGIN, host_services=host) as p:
+        yield p
+
+
+def call(p: ProviderProcess, op: str, params: dict[str, Any]) -> tuple[int, Any]:
+    result = p.execute(op, params, timeout=30)
+    return result.status, json.loads(result.body)
+
+
+def report(name: str, *rows: tuple[str, Any]) -> dict[str, Any]:
+    items = [{"label": label, "value": value} for label, value in rows]
+    return {"name": name, "title": f"Report {name}", "rows": items}
+
+
+def test_catalog_export_passes_the_host_checks(tmp_path: Path) -> None:
+    exported = export_catalog(EXAMPLE, python=sys.executable, path=tmp_path / "catalog.yaml")
+    ops = {op["id"]: op for op in exported.catalog["operations"]}
+    assert list(ops) == ["save_report", "get_report", "list_reports", "record_view"]
+    assert ops["get_report"]["readOnly"] is True
+
+
+def test_provider_gets_the_host_variables(proc: ProviderProcess) -> None:
+    assert set(proc.host_env) == {
+        "GESTALT_CACHE_SOCKET_COUNTERS",
+        "GESTALT_CACHE_SOCKET",
+        "GESTALT_S3_SOCKET_REPORTS",
+        "GESTALT_S3_SOCKET",
+    }
+
+
+def test_save_then_get(proc: ProviderProcess) -> None:
+    status, saved = call(proc, "save_report", report("q1", ("north", 3), ("south", 4.5)))
+    assert status == 200
+    assert saved["name"] == "q1"
+    assert saved["key"] == "reports/q1.json"  # the caller never sees the host's namespace
+    assert saved["size"] > 0
+    assert saved["etag"]
+    status, body = call(proc, "get_report", {"name": "q1"})
+    assert status == 200
+    assert body == {
+        "name": "q1",
+        "title": "Report q1",
+        "rows": [{"label": "north", "value": 3.0}, {"label": "south", "value": 4.5}],
+    }
+
+
+def test_object_lands_under_the_plugin_namespace(
+    proc: ProviderProcess, host: tuple[RecordingHostS3, HostCacheService]
+) -> None:
+    store = host[0]
+    status, saved = call(proc, "save_report", report("stored", ("x", 1)))
+    assert status == 200
+    data, meta = store.objects[("reports", f"{NAMESPACE}reports/stored.json")]
+    assert json.loads(data) == {
+        "name": "stored",
+        "title": "Report stored",
+        "rows": [{"label": "x", "value": 1.0}],
+    }
+    assert meta.content_type == "application/json"
+    assert (meta.size, meta.etag) == (saved["size"], saved["etag"])
+    assert all(key.startswith(NAMESPACE) for _bucket, key in store.objects)
+
+
+def test_missing_report_is_404_with_a_json_body(proc: ProviderProcess) -> None:
+    result = proc.execute("get_report", {"name": "never-saved"}, timeout=30)
+    assert result.status == 404
+    assert json.loads(result.body) == {"error": "no report named 'never-saved'"}
+
+
+def test_listing_follows_wrapped_tokens_across_pages(
+    proc: ProviderProcess, host: tuple[RecordingHostS3, HostCacheService]
+) -> None:
+    names = [f"page-{i}" for i in range(7)]
+    for name in names:
+        assert call(proc, "save_report", report(name))[0] == 200
+    tokens = host[0].tokens
+    tokens.clear()
+    assert call(proc, "list_reports", {"prefix": "page-", "page_size": 3}) == (
+        200,
+        {"names": names, "pages": 3},
+    )
+    assert tokens[0] == ""
+    assert len(tokens) == 3
+    assert all(t.startswith("gestalt_s3_ct_") and NAMESPACE not in t for t in tokens[1:])
+    status, everything = call(proc, "list_reports", {})
+    assert status == 200
+    assert everything["pages"] == 1
+    assert set(names) <= set(everything["names"])
+
+
+@pytest.mark.parametrize(
+    ("op", "params", "path"),
+    [
+        ("save_report", report("bad", ("a", 1), ("b", "ten")), "rows.1.value"),
+        ("save_report", {"name": "no-title", "rows": []}, "title"),
+        ("get_report", {"name": "../etc/passwd"}, "name"),
+        ("list_reports", {"page_size": 0}, "page_size"),
+    ],
+)
+def test_bad_params_are_400_naming_the_field(
+    proc: ProviderProcess, op: str, params: dict[str, Any], path: str
+) -> None:
+    status, body = call(proc, op, params)
+    assert status == 400
+    assert body["error"].startswith(f"invalid params: {path}: ")
+    assert [detail["path"] for detail in body["details"]] == [path]
+
+
+def test_views_count_in_the_host_cache(
+    proc: ProviderProcess, host: tuple[RecordingHostS3, HostCacheService]
+) -> None:
+    cache = host[1]
+    assert call(proc, "record_view", {"name": "q1"}) == (200, {"name": "q1", "views": 1})
+    assert call(proc, "record_view", {"name": "q1"}) == (200, {"name": "q1", "views": 2})
+    assert cache.values()[f"{PLUGIN}:views:q1"] == b"2"  # the host's <plugin>:<key>
+    assert "views:q1" not in cache.values()
