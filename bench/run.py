@@ -131,24 +131,33 @@ def runtime_args(root: Path, targets: dict[str, str] = TARGETS) -> Callable[[str
     return lambda kind: ["-m", "gestalt._runtime", str(root), targets[kind], kind]
 
 
-def script_args(script: Path) -> Callable[[str], list[str]]:
-    """A raw server script with the kind as its only argument."""
-    return lambda kind: [str(script), kind]
+def script_args(script: Path, *extra: str) -> Callable[[str], list[str]]:
+    """A raw server script with the kind (and ``extra``) as its arguments."""
+    return lambda kind: [str(script), kind, *extra]
 
 
-def contenders(upstream_python: str) -> list[Contender]:
+def contenders(upstream_python: str, *, models: bool = False) -> list[Contender]:
     """All contenders; the dev interpreter runs everything but upstream.
 
     "ours" serves ``async def`` handlers (the SDK's fast path) and is the one the targets
-    judge; "ours-def" serves the same providers written with plain ``def``.
+    judge; "ours-def" serves the same providers written with plain ``def``. ``models`` adds
+    the thread-pool designs an SDK could ship instead of grpc.aio (docs/design.md): a pool
+    sized for blocking handlers (64 threads) running handlers inline, and the same pool
+    handing each call to one event loop, as ``async def`` handlers would need.
     """
     dev = sys.executable
+    raw_sync = BENCH / "raw" / "raw_sync.py"
+    extra = [
+        Contender("sync64", dev, script_args(raw_sync, "64")),
+        Contender("sync64-loop", dev, script_args(raw_sync, "64", "hop")),
+    ]
     return [
         Contender("ours", dev, runtime_args(BENCH / "ours")),
         Contender("ours-def", dev, runtime_args(BENCH / "ours", DEF_TARGETS)),
         Contender("upstream", upstream_python, runtime_args(BENCH / "upstream")),
         Contender("raw-aio", dev, script_args(BENCH / "raw" / "raw_aio.py")),
-        Contender("raw-sync", dev, script_args(BENCH / "raw" / "raw_sync.py")),
+        Contender("raw-sync", dev, script_args(raw_sync)),
+        *(extra if models else []),
     ]
 
 
@@ -844,10 +853,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", default="", help="comma-separated contenders to run (default: all)"
     )
+    parser.add_argument(
+        "--models",
+        action="store_true",
+        help="add the thread-pool server designs (sync64, sync64-loop); writes models.{md,json}",
+    )
     args = parser.parse_args(argv)
     check_dev_namespace()
     mode = QUICK if args.quick else FULL
-    everyone = contenders(ensure_upstream())
+    everyone = contenders(ensure_upstream(), models=args.models)
     if args.only:
         wanted = set(args.only.split(","))
         everyone = [c for c in everyone if c.name in wanted]
@@ -896,10 +910,11 @@ def main(argv: list[str] | None = None) -> int:
         "samples": samples,
         **derived,
     }
-    for stem in (stamp, "latest"):
+    latest = "models" if args.models else "latest"
+    for stem in (stamp, latest):
         (args.out / f"{stem}.md").write_text(markdown)
         (args.out / f"{stem}.json").write_text(json.dumps(document, indent=1) + "\n")
-    print(f"wrote {args.out / stamp}.{{md,json}} and latest.{{md,json}}", file=sys.stderr)
+    print(f"wrote {args.out / stamp}.{{md,json}} and {latest}.{{md,json}}", file=sys.stderr)
     return 0
 
 

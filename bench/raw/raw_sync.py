@@ -1,10 +1,15 @@
 """The floor on grpcio's thread-pool server: hand-written servicers, no SDK.
 
-``python bench/raw/raw_sync.py KIND [WORKERS]`` (KIND: integration, cache or s3) serves on
-``GESTALT_PLUGIN_SOCKET`` exactly what ``raw_aio.py`` serves, but with
+``python bench/raw/raw_sync.py KIND [WORKERS [hop]]`` (KIND: integration, cache or s3)
+serves on ``GESTALT_PLUGIN_SOCKET`` exactly what ``raw_aio.py`` serves, but with
 ``grpc.server(ThreadPoolExecutor(WORKERS))``. The default, 4, gave the lowest CPU per
 call for these non-blocking handlers (measured against 16 and 64; README). Imports only
 what KIND needs.
+
+``hop`` runs every unary handler body as a coroutine on one long-lived event loop thread
+while the pool thread waits for it: what a thread-pool server must do to give ``async
+def`` handlers one loop. With ``WORKERS`` 64 (a pool sized for blocking handlers) it is
+the thread-pool design an SDK could ship; ``bench/run.py --models`` measures it.
 """
 
 from __future__ import annotations
@@ -95,7 +100,10 @@ def add_integration(server: grpc.Server) -> None:
         GetSessionCatalog = _unimplemented
         PostConnect = _unimplemented
 
-    plugin_pb2_grpc.add_IntegrationProviderServicer_to_server(Integration(), server)
+    servicer = Integration()
+    if hop_to_loop:
+        run_on_loop(servicer, HOPPED["integration"])
+    plugin_pb2_grpc.add_IntegrationProviderServicer_to_server(servicer, server)
 
 
 def add_cache(server: grpc.Server) -> None:
@@ -121,7 +129,10 @@ def add_cache(server: grpc.Server) -> None:
 
         GetMany = SetMany = Delete = DeleteMany = Touch = _unimplemented
 
-    cache_pb2_grpc.add_CacheServicer_to_server(Cache(), server)
+    servicer = Cache()
+    if hop_to_loop:
+        run_on_loop(servicer, HOPPED["cache"])
+    cache_pb2_grpc.add_CacheServicer_to_server(servicer, server)
 
 
 def add_s3(server: grpc.Server) -> None:
@@ -199,6 +210,28 @@ class Lifecycle(runtime_pb2_grpc.ProviderLifecycleServicer):
         return runtime_pb2.HealthCheckResponse(ready=True)
 
 
+def run_on_loop(servicer: object, names: tuple[str, ...]) -> None:
+    """Make each named unary method hop to one event loop thread and wait there."""
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, name="loop", daemon=True).start()
+    for name in names:
+        inline = getattr(servicer, name)
+
+        async def body(request: Any, context: Ctx, inline: Any = inline) -> Any:
+            return inline(request, context)
+
+        def hopped(request: Any, context: Ctx, body: Any = body) -> Any:
+            return asyncio.run_coroutine_threadsafe(body(request, context), loop).result()
+
+        setattr(servicer, name, hopped)
+
+
+HOPPED = {"integration": ("Execute",), "cache": ("Get", "Set"), "s3": ()}
+hop_to_loop = False
+
+
 def serve(kind: str, workers: int) -> None:
     path = os.environ["GESTALT_PLUGIN_SOCKET"]
     server = grpc.server(
@@ -226,4 +259,5 @@ def serve(kind: str, workers: int) -> None:
 
 
 if __name__ == "__main__":
+    hop_to_loop = sys.argv[3:4] == ["hop"]
     serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 4)
