@@ -7,7 +7,6 @@ import sys
 
 import gestalt.auth
 
-
 # what a lazily importing __init__ itself binds, besides the public names
 LAZY_MACHINERY = {"TYPE_CHECKING", "lazy_attributes"}
 

@@ -26,7 +26,6 @@ from gestalt.cache._ttl import ttl_from_wire, ttl_to_wire
 from gestalt.core import ProviderKind, TargetError
 from gestalt.core.testing import socket_env
 
-
 # what a lazily importing __init__ itself binds, besides the public names
 LAZY_MACHINERY = {"TYPE_CHECKING", "lazy_attributes"}
 

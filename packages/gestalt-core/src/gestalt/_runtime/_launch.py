@@ -59,8 +59,9 @@ def parse_args(argv: list[str]) -> Launch:
         found = target_from_pyproject(root, kind)
         if found is None:
             keys = " or ".join(repr(key) for key in target_keys(kind))
+            pyproject = os.path.join(root, "pyproject.toml")
             raise LaunchError(
-                f"no TARGET given and {os.path.join(root, 'pyproject.toml')} has no {keys} key under "
+                f"no TARGET given and {pyproject} has no {keys} key under "
                 f'[tool.gestalt]; pass TARGET or add e.g. {target_keys(kind)[0]} = "module:attr"'
             )
         target = found

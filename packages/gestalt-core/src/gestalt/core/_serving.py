@@ -92,9 +92,7 @@ class Runtime:
         self._closed = False
         self._configure = self.to_async(hooks.configure) if hooks.configure else None
         self._health = (
-            self.to_async(hooks.health_check, pool="health")
-            if hooks.health_check
-            else None
+            self.to_async(hooks.health_check, pool="health") if hooks.health_check else None
         )
         self._warnings = self.to_async(hooks.warnings) if hooks.warnings else None
         self._close = self.to_async(hooks.close) if hooks.close else None
