@@ -315,19 +315,33 @@ def test_s3_bad_continuation_token(provider: ProviderProcess) -> None:
 def test_s3_copy_with_source_conditions(provider: ProviderProcess) -> None:
     s3 = provider.s3
     source = write(s3, "src", b"copy me", content_type="text/plain", metadata={"a": "1"})
+    # The destination already holds other bytes, so its ETag differs from the source's:
+    # a condition checked against the destination would give the opposite answers.
+    old = write(s3, "dst", b"old destination", bucket="bkt2")
+    assert old.etag != source.etag
 
     def copy(**fields: str) -> s3_pb2.CopyObjectResponse:
         return s3.CopyObject(
             s3_pb2.CopyObjectRequest(source=ref("src"), destination=ref("dst", "bkt2"), **fields)
         )
 
-    meta = copy(if_match=source.etag).meta
-    assert (meta.ref.bucket, meta.ref.key) == ("bkt2", "dst")
-    head = s3.HeadObject(s3_pb2.HeadObjectRequest(ref=ref("dst", "bkt2"))).meta
-    assert head.content_type == "text/plain"
-    assert dict(head.metadata) == {"a": "1"}
+    def destination() -> bytes:
+        request = s3_pb2.ReadObjectRequest(ref=ref("dst", "bkt2"))
+        return b"".join(frame.data for frame in s3.ReadObject(request, timeout=60))
+
+    assert code_of(lambda: copy(if_match=old.etag)) == grpc.StatusCode.FAILED_PRECONDITION
     assert code_of(lambda: copy(if_match='"other"')) == grpc.StatusCode.FAILED_PRECONDITION
     assert code_of(lambda: copy(if_none_match=source.etag)) == grpc.StatusCode.FAILED_PRECONDITION
+    assert destination() == b"old destination"  # the failed copies wrote nothing
+
+    meta = copy(if_none_match=old.etag).meta
+    assert (meta.ref.bucket, meta.ref.key) == ("bkt2", "dst")
+    assert destination() == b"copy me"
+    meta = copy(if_match=source.etag).meta
+    head = s3.HeadObject(s3_pb2.HeadObjectRequest(ref=ref("dst", "bkt2"))).meta
+    assert head.etag == meta.etag
+    assert head.content_type == "text/plain"
+    assert dict(head.metadata) == {"a": "1"}
     missing = s3_pb2.CopyObjectRequest(source=ref("no-src"), destination=ref("dst2"))
     assert code_of(lambda: s3.CopyObject(missing)) == grpc.StatusCode.NOT_FOUND
 
@@ -434,3 +448,40 @@ def test_s3_large_object_roundtrip(provider: ProviderProcess) -> None:
 
 def test_s3_environment_is_clean() -> None:
     assert "GESTALT_S3_SOCKET" not in os.environ
+
+
+# -- what the SDK answers for the author: missing methods, bugs, use before configure ------
+
+
+def test_s3_unimplemented_and_internal_codes() -> None:
+    with launch(PROVIDERS / "s3_partial", "s3", python=sys.executable) as proc:
+        s3 = proc.s3
+        assert write(s3, "k", b"abc").size == 3  # write and read work
+        assert read(s3, "k")[1] == b"xxx"
+        unimplemented = [
+            lambda: s3.ListObjects(s3_pb2.ListObjectsRequest(bucket="bkt")),
+            lambda: s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref("k"))),
+            lambda: s3.CopyObject(s3_pb2.CopyObjectRequest(source=ref("k"), destination=ref("c"))),
+            lambda: s3.PresignObject(s3_pb2.PresignObjectRequest(ref=ref("k"))),
+        ]
+        for call in unimplemented:
+            assert code_of(call) == grpc.StatusCode.UNIMPLEMENTED
+        with pytest.raises(grpc.RpcError) as caught:
+            s3.HeadObject(s3_pb2.HeadObjectRequest(ref=ref("k")))
+        assert caught.value.code() == grpc.StatusCode.INTERNAL
+        assert caught.value.details() == "head object: internal error"  # no internals
+        assert write(s3, "k2", b"still serving").size == 13
+        assert "secret-internals" in proc.output()  # the traceback went to stderr
+
+
+def test_s3_used_before_configure_is_failed_precondition() -> None:
+    with launch(PROVIDERS / "s3_memory", "s3", python=sys.executable, start=False) as proc:
+        s3 = proc.s3
+        for call in (
+            lambda: s3.HeadObject(s3_pb2.HeadObjectRequest(ref=ref("k")), timeout=10),
+            lambda: write(s3, "k", b"x"),
+        ):
+            with pytest.raises(grpc.RpcError) as caught:
+                call()
+            assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+            assert "before ConfigureProvider" in (caught.value.details() or "")

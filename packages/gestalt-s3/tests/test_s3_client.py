@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from gestalt.core import FailedPreconditionError
 from gestalt.core.testing import HostS3Service, launch
 from gestalt.core.testing._host_services import RunningHostServices
 from gestalt.s3 import (
@@ -28,7 +29,7 @@ from gestalt.s3 import (
     PresignMethod,
     PresignOptions,
     ReadOptions,
-    S3Error,
+    S3NotBoundError,
     S3NotFoundError,
     WriteOptions,
     s3_socket_env,
@@ -67,8 +68,12 @@ def test_s3_socket_env_names() -> None:
 
 def test_s3_connect_without_binding_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GESTALT_S3_SOCKET_NOPE", raising=False)
-    with pytest.raises(S3Error, match="GESTALT_S3_SOCKET_NOPE"):
+    with pytest.raises(S3NotBoundError, match="GESTALT_S3_SOCKET_NOPE") as caught:
         S3.connect("nope")
+    # a handler that lets it escape answers 412, like the cache client's CacheNotBoundError
+    assert isinstance(caught.value, FailedPreconditionError)
+    assert caught.value.http_status == 412
+    assert caught.value.variable == "GESTALT_S3_SOCKET_NOPE"
 
 
 def test_s3_object_api(socket_path: str, monkeypatch: pytest.MonkeyPatch) -> None:

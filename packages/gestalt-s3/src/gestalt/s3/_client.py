@@ -29,7 +29,7 @@ from gestalt.s3._convert import (
     ref_to_wire,
     write_open_to_wire,
 )
-from gestalt.s3._errors import NotFoundError, S3Error, error_from_rpc
+from gestalt.s3._errors import NotFoundError, S3Error, S3NotBoundError, error_from_rpc
 from gestalt.s3._types import (
     CopyOptions,
     ListOptions,
@@ -77,9 +77,7 @@ def _target(name: str | None, socket: str | None) -> str:
         variable = s3_socket_env(name)
         socket = os.environ.get(variable, "")
         if not socket:
-            raise S3Error(
-                f"{variable} is not set: no S3 binding {name or '(default)'} for this provider"
-            )
+            raise S3NotBoundError(variable, name)
     return socket if socket.startswith("unix:") else f"unix:{socket}"
 
 
@@ -294,7 +292,7 @@ class S3:
         timeout: Default deadline in seconds for every call (``None``: no deadline).
 
     Raises:
-        S3Error: The binding's variable is not set.
+        S3NotBoundError: The binding's variable is not set.
     """
 
     def __init__(

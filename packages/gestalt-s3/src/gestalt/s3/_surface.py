@@ -41,7 +41,12 @@ from gestalt.s3._convert import (
     ref_from_wire,
     write_options_from_wire,
 )
-from gestalt.s3._errors import InvalidArgumentError, UnimplementedError, UploadAborted
+from gestalt.s3._errors import (
+    InvalidArgumentError,
+    PreconditionFailedError,
+    UnimplementedError,
+    UploadAborted,
+)
 from gestalt.s3._provider import _END, UploadBody
 from gestalt.s3._types import ListPage, ObjectMeta, ObjectRef, PresignResult
 
@@ -104,7 +109,12 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
         self._write: Callable[..., Any] = provider.write_object  # type: ignore[attr-defined]
         self._write_async = _is_async(self._write)
 
+    def _check_configured(self) -> None:
+        if not self._runtime.configured:  # PROTOCOL.md 8.9
+            raise PreconditionFailedError("s3 provider used before ConfigureProvider")
+
     def _method(self, name: str) -> Callable[..., Awaitable[Any]]:
+        self._check_configured()
         method = self._methods[name]
         if method is None:
             raise UnimplementedError(f"{name} is not implemented by this provider")
@@ -192,6 +202,7 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
     ) -> s3_pb2.WriteObjectResponse:
         stream = aiter(request_iterator)
         try:
+            self._check_configured()
             try:
                 first = await anext(stream)
             except StopAsyncIteration:
