@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import queue
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Iterable, Iterator
-from typing import Any, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
 from gestalt.s3._errors import UnimplementedError, UploadAborted
 from gestalt.s3._types import (
@@ -19,6 +18,9 @@ from gestalt.s3._types import (
     ReadOptions,
     WriteOptions,
 )
+
+if TYPE_CHECKING:
+    import queue
 
 #: An object body as a provider returns it from ``read_object``: chunks of any size.
 Chunks: TypeAlias = Iterable[bytes] | AsyncIterable[bytes]
@@ -57,6 +59,8 @@ class UploadBody:
 
     # The servicer picks one mode before the provider sees the body.
     def _use_thread_mode(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+        import queue  # only ``def`` providers need it; keeps the s3 start path lean
+
         self._queue = queue.Queue()
         self._loop = loop
         self._space = asyncio.Semaphore(BODY_QUEUE_CHUNKS)
