@@ -888,7 +888,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{mode.import_runs} import-time runs per contender; contenders interleaved",
         f"- Execute: grpc.aio client in the bench process, {mode.latency_calls} sequential calls, "
         f"{mode.window} s windows; cache: {CACHE_INFLIGHT} in flight, {CACHE_KEYS} keys; "
-        f"S3: 1 MiB objects sequentially for {mode.window} s, one {mode.s3_big // MIB} MiB object twice",
+        f"S3: 1 MiB objects sequentially for {mode.window} s, "
+        f"one {mode.s3_big // MIB} MiB object twice",
     ]
     names = [c.name for c in everyone]
     markdown, derived = report(samples, names, header)
