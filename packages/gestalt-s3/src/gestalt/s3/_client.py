@@ -144,8 +144,9 @@ class ObjectReader(io.RawIOBase):
             if frame.WhichOneof("result") == "meta":
                 self._frames.cancel()
                 raise S3Error("read stream sent metadata again")
-            if frame.data:
-                return bytes(frame.data)
+            data = frame.data  # each read of a bytes field copies it
+            if data:
+                return data
         return None
 
     def readinto(self, buffer: Any) -> int:
@@ -500,8 +501,9 @@ class AsyncObjectReader:
             if frame.WhichOneof("result") == "meta":
                 self._call.cancel()
                 raise S3Error("read stream sent metadata again")
-            if frame.data:
-                return bytes(frame.data)
+            data = frame.data  # each read of a bytes field copies it
+            if data:
+                return data
         return None
 
     def __aiter__(self) -> AsyncIterator[bytes]:

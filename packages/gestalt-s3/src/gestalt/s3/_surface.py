@@ -221,8 +221,9 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
                         return None
                     if frame.WhichOneof("msg") == "open":
                         raise InvalidArgumentError("WriteObjectOpen may only be the first message")
-                    if frame.data:
-                        return frame.data
+                    data = frame.data  # each read of a bytes field copies it
+                    if data:
+                        return data
 
             body = UploadBody()
             if self._write_async:
