@@ -113,14 +113,26 @@ CASES = [
 ]
 
 
+# Where the provider's own code raised, its traceback comes first (the author needs it);
+# every other bad start prints the one line and nothing else.
+WITH_TRACEBACK = {"import-raises", "upstream-api"}
+
+
 @pytest.mark.parametrize(("args", "message"), CASES)
-def test_bad_start_exits_2_with_one_line(args: list[str], message: str, socket_dir: Path) -> None:
+def test_bad_start_exits_2_with_one_line(
+    args: list[str], message: str, socket_dir: Path, request: pytest.FixtureRequest
+) -> None:
     socket_path = socket_dir / "plugin.sock"
     code, stderr = run(args, {"GESTALT_PLUGIN_SOCKET": str(socket_path)})
     assert code == 2, stderr
     line = last_line(stderr)
     assert line.startswith("gestalt runtime: ")
     assert message in line
+    assert stderr.count("gestalt runtime: ") == 1
+    if request.node.callspec.id in WITH_TRACEBACK:
+        assert stderr.startswith("Traceback (most recent call last):")
+    else:
+        assert stderr.strip() == line
     assert not socket_path.exists()
 
 

@@ -244,3 +244,29 @@ def _wait_for_pid(path: str) -> int:
         return int(stub.GetSecret(secrets_pb2.GetSecretRequest(name="pid"), timeout=10).value)
     finally:
         channel.close()
+
+
+def test_target_comes_from_pyproject_when_not_given() -> None:
+    # ROOT and KIND only, an empty TARGET: the runtime reads [tool.gestalt] itself.
+    directory = tempfile.mkdtemp(prefix="g", dir="/tmp")
+    path = os.path.join(directory, "plugin.sock")
+    env = {"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": path}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "gestalt._runtime", str(PROBE), "", "secrets"],
+        env=env,
+        cwd=directory,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(path):
+            assert child.poll() is None, "the runtime exited before serving"
+            assert time.monotonic() < deadline, "no socket after 10 s"
+            time.sleep(0.025)
+        with grpc.insecure_channel(f"unix:{path}") as channel:
+            stub = secrets_pb2_grpc.SecretsProviderStub(channel)
+            answer = stub.GetSecret(secrets_pb2.GetSecretRequest(name="cwd"), timeout=10)
+        assert answer.value == directory  # probe:provider, found through pyproject.toml
+    finally:
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(5) == 0
