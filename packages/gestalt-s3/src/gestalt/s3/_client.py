@@ -144,7 +144,7 @@ class ObjectReader(io.RawIOBase):
             if frame.WhichOneof("result") == "meta":
                 self._frames.cancel()
                 raise S3Error("read stream sent metadata again")
-            data = frame.data  # each read of a bytes field copies it
+            data: bytes = frame.data  # each read of a bytes field copies it
             if data:
                 return data
         return None
@@ -501,7 +501,7 @@ class AsyncObjectReader:
             if frame.WhichOneof("result") == "meta":
                 self._call.cancel()
                 raise S3Error("read stream sent metadata again")
-            data = frame.data  # each read of a bytes field copies it
+            data: bytes = frame.data  # each read of a bytes field copies it
             if data:
                 return data
         return None
