@@ -21,7 +21,14 @@ import grpc
 import pytest
 from google.protobuf import empty_pb2
 
-from gestalt.core.testing import EmulatorError, ProviderProcess, launch
+from gestalt.core.testing import (
+    EmulatorError,
+    HostLogin,
+    ProviderProcess,
+    launch,
+    unwrap_callback,
+    wrap_state,
+)
 from gestalt.provider.v1 import auth_pb2
 
 ROOT = Path(__file__).parent / "providers" / "auth_basic"
@@ -31,42 +38,6 @@ CALLBACK = "https://gestalt.test/api/v1/auth/login/callback"
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-# -- what the host does with `state` (PROTOCOL.md 5, steps 3 and 4) ---------------------
-
-
-def host_rewrite(authorization_url: str, host_state: str, provider_state: bytes) -> str:
-    """Step 3: wrap state; re-encode the query with sorted keys as Go's url.Values does."""
-    parts = urllib.parse.urlsplit(authorization_url)
-    query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-    wrapper: dict[str, str] = {"host_state": host_state}
-    if provider_state:
-        wrapper["provider_state"] = _b64(provider_state)
-    upstream = query.pop("state", None)
-    if upstream:
-        wrapper["upstream_state"] = upstream[0]
-    query["state"] = [_b64(json.dumps(wrapper).encode())]
-    encoded = "&".join(
-        f"{urllib.parse.quote_plus(key)}={urllib.parse.quote_plus(value)}"
-        for key in sorted(query)
-        for value in query[key]
-    )
-    return urllib.parse.urlunsplit(parts._replace(query=encoded))
-
-
-def host_callback(callback_query: str) -> tuple[dict[str, str], bytes, str]:
-    """Step 4: first value each, unwrap state, restore the upstream state (or drop it)."""
-    values = urllib.parse.parse_qs(callback_query, keep_blank_values=True)
-    query = {key: items[0] for key, items in values.items()}
-    wrapper = json.loads(_unb64(query.pop("state")))
-    if "upstream_state" in wrapper:
-        query["state"] = wrapper["upstream_state"]
-    return query, _unb64(wrapper.get("provider_state", "")), wrapper["host_state"]
 
 
 # -- fixtures ---------------------------------------------------------------------------
@@ -143,13 +114,13 @@ def _begin(proc: ProviderProcess, host_state: str) -> auth_pb2.BeginLoginRespons
 
 def test_complete_login_through_host_rewrite(proc: ProviderProcess) -> None:
     begun = _begin(proc, "host-state-1")
-    redirected = host_rewrite(begun.authorization_url, "host-state-1", begun.provider_state)
+    redirected = wrap_state(begun.authorization_url, "host-state-1", begun.provider_state)
     # The identity provider sends back our (wrapped) state plus a code and a repeated param.
     wrapped = urllib.parse.parse_qs(urllib.parse.urlsplit(redirected).query)["state"][0]
     callback = urllib.parse.urlencode(
         [("code", "alice"), ("state", wrapped), ("x", "1"), ("x", "2")]
     )
-    query, provider_state, host_state = host_callback(callback)
+    query, provider_state, host_state = unwrap_callback(callback)
     assert host_state == "host-state-1"
     assert query == {"code": "alice", "state": "host-state-1", "x": "1"}
     user = proc.auth.CompleteLogin(
@@ -447,20 +418,15 @@ def oidc(idp: tuple[str, type[_IdP]]) -> Iterator[ProviderProcess]:
 
 
 def _browser_login(oidc: ProviderProcess, host_state: str) -> auth_pb2.AuthenticatedUser:
-    begun = _begin(oidc, host_state)
-    redirect = host_rewrite(begun.authorization_url, host_state, begun.provider_state)
+    login = HostLogin(oidc, host_state, callback_url=CALLBACK)
+    redirect = login.begin()
     opener = urllib.request.build_opener(_NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as caught:
         opener.open(redirect, timeout=5)
     location = caught.value.headers["Location"]
     caught.value.close()
     assert location.startswith(CALLBACK + "?")
-    query, provider_state, echoed = host_callback(urllib.parse.urlsplit(location).query)
-    assert echoed == host_state
-    request = auth_pb2.CompleteLoginRequest(
-        query=query, provider_state=provider_state, callback_url=CALLBACK
-    )
-    return oidc.auth.CompleteLogin(request, timeout=10)
+    return login.complete(location)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -516,3 +482,19 @@ def test_oidc_external_token(oidc: ProviderProcess, idp: tuple[str, type[_IdP]])
         "token not recognized",
     )
     assert token not in oidc.output()
+
+
+def test_host_login_refuses_another_logins_callback(proc: ProviderProcess) -> None:
+    login = HostLogin(proc, "mine", callback_url=CALLBACK)
+    url = login.begin()
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert list(query) == sorted(query)  # the host re-encodes with sorted keys
+    other = wrap_state("https://idp.test/authorize", "theirs", b"")
+    theirs = urllib.parse.parse_qs(urllib.parse.urlsplit(other).query)["state"][0]
+    with pytest.raises(ValueError, match="host state 'theirs'"):
+        login.complete(f"{CALLBACK}?code=alice&state={theirs}")
+    with pytest.raises(ValueError, match="no host state wrapper"):
+        login.complete("code=alice")
+    mine = query["state"][0]
+    user = login.complete(f"{CALLBACK}?code=alice&state={urllib.parse.quote(mine)}")
+    assert user.email == "alice@example.com"

@@ -2,7 +2,9 @@
 
 :func:`launch` starts ``python -m gestalt._runtime ROOT TARGET KIND`` as a real subprocess
 with the host's environment, socket, start-up calls and shutdown; :func:`export_catalog`
-runs catalog-export mode. ``python -m gestalt.core.testing ROOT`` does both from a shell.
+runs catalog-export mode; :class:`HostLogin` walks an auth provider through a browser login
+with the host's ``state`` rewrite. ``python -m gestalt.core.testing ROOT`` launches and calls
+from a shell.
 """
 
 from gestalt.core.testing._catalog_check import catalog_problems, parse_catalog_text
@@ -18,11 +20,13 @@ from gestalt.core.testing._host_cache import HostCacheService
 from gestalt.core.testing._host_s3 import HostS3Service
 from gestalt.core.testing._host_services import HostService, binding_env_suffix, socket_env
 from gestalt.core.testing._interpreter import find_interpreter
+from gestalt.core.testing._login import HostLogin, unwrap_callback, wrap_state
 
 __all__ = [
     "CatalogExport",
     "EmulatorError",
     "HostCacheService",
+    "HostLogin",
     "HostS3Service",
     "HostService",
     "ProviderProcess",
@@ -34,4 +38,6 @@ __all__ = [
     "launch",
     "parse_catalog_text",
     "socket_env",
+    "unwrap_callback",
+    "wrap_state",
 ]
