@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from google.protobuf import json_format
-
 from gestalt.core import python_to_value
 from gestalt.provider.v1 import plugin_pb2
 
@@ -152,6 +150,9 @@ def catalog_to_proto(catalog: Catalog | Mapping[str, Any]) -> plugin_pb2.Catalog
         )
     if not isinstance(catalog, Mapping):
         raise TypeError(f"expected a Catalog or a mapping, got {type(catalog).__name__}")
+    # json_format only where a catalog is built from data: not on the serving path.
+    from google.protobuf import json_format
+
     data = dict(catalog)
     operations = []
     for op in data.get("operations") or ():
@@ -174,6 +175,8 @@ def catalog_to_proto(catalog: Catalog | Mapping[str, Any]) -> plugin_pb2.Catalog
 
 def catalog_file_data(message: plugin_pb2.Catalog) -> dict[str, Any]:
     """The static catalog file's content: protobuf JSON names, schemas as objects (HOST.md 7.3)."""
+    from google.protobuf import json_format
+
     data = json_format.MessageToDict(message)
     for op in data.get("operations", ()):
         for key in ("inputSchema", "outputSchema"):

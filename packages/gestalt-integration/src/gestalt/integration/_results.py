@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from http import HTTPStatus
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from gestalt.core import GestaltError
+
+if TYPE_CHECKING:
+    from http import HTTPStatus
 
 T = TypeVar("T")
 
