@@ -20,7 +20,7 @@ from google.protobuf import message
 
 from gestalt.cache._provider import CacheEntry
 from gestalt.cache._ttl import ttl_to_wire
-from gestalt.core import FailedPreconditionError, GestaltError, InvalidArgumentError, error_for_grpc
+from gestalt.core import GestaltError, InvalidArgumentError, NotBoundError, error_for_grpc
 from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
 
 #: gestaltd's host-service servers keep gRPC's default receive limit (HOST.md 6).
@@ -35,21 +35,14 @@ TTL = timedelta | float | None
 Entries = Mapping[str, bytes] | Iterable[CacheEntry | tuple[str, bytes]]
 
 
-class CacheNotBoundError(FailedPreconditionError, RuntimeError):
+class CacheNotBoundError(NotBoundError):
     """No cache is bound to this provider under the name asked for.
 
     Attributes:
         variable: The environment variable that was not set.
     """
 
-    def __init__(self, variable: str, name: str | None) -> None:
-        which = f"cache binding {name!r}" if name else "a single cache binding"
-        super().__init__(
-            f"{variable} is not set: the host binds {which} only when the provider's "
-            "config lists it under cache: [...] (and the unsuffixed variable only when "
-            "there is exactly one binding)"
-        )
-        self.variable = variable
+    service = "cache"
 
 
 class MessageTooLargeError(InvalidArgumentError):

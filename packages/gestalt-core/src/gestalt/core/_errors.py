@@ -9,6 +9,7 @@
     ├── NotFoundError               HTTP 404  NOT_FOUND
     ├── AlreadyExistsError          HTTP 409  ALREADY_EXISTS
     ├── FailedPreconditionError     HTTP 412  FAILED_PRECONDITION
+    │   └── NotBoundError                         (a client: no such host binding)
     ├── OutOfRangeError             HTTP 416  OUT_OF_RANGE
     ├── InternalError               HTTP 500  INTERNAL
     ├── UnimplementedError          HTTP 501  UNIMPLEMENTED
@@ -131,6 +132,29 @@ class FailedPreconditionError(GestaltError):
 
     http_status = 412
     grpc_code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class NotBoundError(FailedPreconditionError, RuntimeError):
+    """The host bound no service of this kind to the provider under the name asked for.
+
+    Raised by the clients of host services (the host's cache, its object store) when the
+    binding's socket variable is not set; each surface subclasses it with its words.
+
+    Attributes:
+        variable: The environment variable that was not set.
+    """
+
+    service = "host service"  # in the message: "a single <service> binding"
+    config_key = ""  # the provider config's list of bindings: "<config_key>: [...]"
+
+    def __init__(self, variable: str, name: str | None) -> None:
+        which = f"{self.service} binding {name!r}" if name else f"a single {self.service} binding"
+        super().__init__(
+            f"{variable} is not set: the host binds {which} only when the provider's "
+            f"config lists it under {self.config_key or self.service}: [...] (and the "
+            "unsuffixed variable only when there is exactly one binding)"
+        )
+        self.variable = variable
 
 
 class OutOfRangeError(GestaltError):

@@ -10,7 +10,7 @@
         ├── InvalidArgumentError   (core InvalidArgumentError)     INVALID_ARGUMENT
         ├── PermissionDeniedError  (core PermissionDeniedError)    PERMISSION_DENIED
         ├── UnimplementedError     (core UnimplementedError)       UNIMPLEMENTED
-        ├── S3NotBoundError        (core FailedPreconditionError)  (client: no such binding)
+        ├── S3NotBoundError        (core NotBoundError)            (client: no such binding)
         └── UploadAborted                                          (the write stream failed)
 
 Providers raise them to answer with that code; clients raise them for a failed call.
@@ -23,6 +23,7 @@ import grpc
 from gestalt.core import (
     FailedPreconditionError,
     GestaltError,
+    NotBoundError,
     OutOfRangeError,
     http_status_for_grpc,
 )
@@ -60,7 +61,7 @@ class UnimplementedError(S3Error, _CoreUnimplemented):
     """The backend cannot do this (UNIMPLEMENTED)."""
 
 
-class S3NotBoundError(S3Error, FailedPreconditionError, RuntimeError):
+class S3NotBoundError(S3Error, NotBoundError):
     """No object store is bound to this provider under the name asked for.
 
     Like the cache client's ``CacheNotBoundError``: a handler that lets it escape answers
@@ -70,14 +71,8 @@ class S3NotBoundError(S3Error, FailedPreconditionError, RuntimeError):
         variable: The environment variable that was not set.
     """
 
-    def __init__(self, variable: str, name: str | None) -> None:
-        which = f"S3 binding {name!r}" if name else "a single S3 binding"
-        super().__init__(
-            f"{variable} is not set: the host binds {which} only when the provider's "
-            "config lists it under s3: [...] (and the unsuffixed variable only when "
-            "there is exactly one binding)"
-        )
-        self.variable = variable
+    service = "S3"
+    config_key = "s3"
 
 
 class UploadAborted(S3Error):
