@@ -168,6 +168,16 @@ def test_configure_ran_with_name_and_config(main: ProviderProcess) -> None:
     assert call(main, "config") == (200, {"region": "eu", "n": 2, "name": "conf"})
 
 
+def test_close_hook_runs_on_sigterm(tmp_path: Path) -> None:
+    marker = tmp_path / "closed"
+    with launch(MAIN, python=sys.executable, config={"close_marker": str(marker)}) as p:
+        assert call(p, "config")[0] == 200
+        result = p.stop()
+    assert result.exit_code == 0
+    assert result.seconds < 2.0
+    assert marker.read_text() == "closed"
+
+
 def test_start_provider_wrong_version(main: ProviderProcess) -> None:
     request = plugin_pb2.StartProviderRequest(name="x", protocol_version=3)
     with pytest.raises(grpc.RpcError) as info:

@@ -53,6 +53,14 @@ def configure(name: str, config: dict[str, Any]) -> None:
     settings.update(config, name=name)
 
 
+@plugin.on_close
+async def close() -> None:  # async: runs on the server's loop
+    marker = settings.get("close_marker")
+    if marker:
+        with open(marker, "w") as handle:
+            handle.write("closed")
+
+
 @plugin.operation(method="GET", read_only=True, tags=["t"], allowed_roles=["admin"])
 def echo(params: Echo) -> Echo:
     """Echo the params back."""

@@ -55,6 +55,7 @@ class Plugin:
         self._session_catalog: Callable[..., Any] | None = None
         self._session_wants_request = False
         self._post_connect: Callable[..., Any] | None = None
+        self._close: Callable[[], Any] | None = None
 
     # -- declaring ------------------------------------------------------------------------
 
@@ -164,6 +165,19 @@ class Plugin:
             self._session_wants_request = wants_request
         return func
 
+    def on_close(self, func: C) -> C:
+        """Declare the hook run once when the runtime stops: ``func()``, sync or async.
+
+        It runs after in-flight calls have drained (or 1 s has passed), with up to 0.5 s of
+        its own, so the process still exits well inside the host's 2 s. Use it to close
+        clients and flush what the provider holds. The host stops its services before it
+        signals the provider (HOST.md 6), so calls to the host's cache or object store from
+        here fail.
+        """
+        with self._lock:
+            self._close = func
+        return func
+
     def post_connect(self, func: C) -> C:
         """Declare the ``PostConnect`` hook: ``func(token: IntegrationToken) -> dict[str, str]``.
 
@@ -206,6 +220,11 @@ class Plugin:
             if self._session_catalog is None:
                 return None
             return self._session_catalog, self._session_wants_request
+
+    @property
+    def close_hook(self) -> Callable[[], Any] | None:
+        """The ``on_close`` hook, if declared."""
+        return self._close
 
     @property
     def post_connect_hook(self) -> PostConnectHook | None:

@@ -45,7 +45,7 @@ class IntegrationSurface:
             write_catalog_file(catalog_to_proto(plugin.catalog()), path)
 
         # Hooks are built explicitly: Plugin.configure is the decorator, not the hook.
-        hooks = Hooks(configure=plugin.configure_hook)
+        hooks = Hooks(configure=plugin.configure_hook, close=plugin.close_hook)
         return LoadedProvider(plugin, hooks, register, write_catalog)
 
 
