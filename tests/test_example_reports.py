@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 
 from gestalt.core.testing import (
@@ -19,41 +18,19 @@ from gestalt.core.testing import (
     export_catalog,
     launch,
 )
-from gestalt.core.testing._host_s3 import _HostS3Servicer
-from gestalt.provider.v1 import s3_pb2, s3_pb2_grpc
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "reports"
 PLUGIN = "acme_reports"  # the instance name the host scopes keys with, not the catalog name
 NAMESPACE = f"plugin_{len(PLUGIN)}_{PLUGIN}/"
 
 
-class RecordingHostS3(HostS3Service):
-    """The emulator's host object store, also recording the tokens listings send."""
-
-    def __init__(self, binding: str) -> None:
-        super().__init__(binding)
-        self.tokens: list[str] = []
-
-    def add_to_server(self, server: grpc.Server) -> None:
-        tokens = self.tokens
-
-        class Recording(_HostS3Servicer):
-            def ListObjects(
-                self, request: s3_pb2.ListObjectsRequest, context: grpc.ServicerContext
-            ) -> s3_pb2.ListObjectsResponse:
-                tokens.append(request.continuation_token)
-                return super().ListObjects(request, context)
-
-        s3_pb2_grpc.add_S3Servicer_to_server(Recording(self), server)
+@pytest.fixture(scope="module")
+def host() -> tuple[HostS3Service, HostCacheService]:
+    return HostS3Service("reports"), HostCacheService("counters")
 
 
 @pytest.fixture(scope="module")
-def host() -> tuple[RecordingHostS3, HostCacheService]:
-    return RecordingHostS3("reports"), HostCacheService("counters")
-
-
-@pytest.fixture(scope="module")
-def proc(host: tuple[RecordingHostS3, HostCacheService]) -> Iterator[ProviderProcess]:
+def proc(host: tuple[HostS3Service, HostCacheService]) -> Iterator[ProviderProcess]:
     with launch(EXAMPLE, python=sys.executable, name=PLUGIN, host_services=host) as p:
         yield p
 
@@ -101,7 +78,7 @@ def test_save_then_get(proc: ProviderProcess) -> None:
 
 
 def test_object_lands_under_the_plugin_namespace(
-    proc: ProviderProcess, host: tuple[RecordingHostS3, HostCacheService]
+    proc: ProviderProcess, host: tuple[HostS3Service, HostCacheService]
 ) -> None:
     store = host[0]
     status, saved = call(proc, "save_report", report("stored", ("x", 1)))
@@ -124,17 +101,17 @@ def test_missing_report_is_404_with_a_json_body(proc: ProviderProcess) -> None:
 
 
 def test_listing_follows_wrapped_tokens_across_pages(
-    proc: ProviderProcess, host: tuple[RecordingHostS3, HostCacheService]
+    proc: ProviderProcess, host: tuple[HostS3Service, HostCacheService]
 ) -> None:
     names = [f"page-{i}" for i in range(7)]
     for name in names:
         assert call(proc, "save_report", report(name))[0] == 200
-    tokens = host[0].tokens
-    tokens.clear()
+    host[0].list_requests.clear()
     assert call(proc, "list_reports", {"prefix": "page-", "page_size": 3}) == (
         200,
         {"names": names, "pages": 3},
     )
+    tokens = [request.continuation_token for request in host[0].list_requests]
     assert tokens[0] == ""
     assert len(tokens) == 3
     assert all(t.startswith("gestalt_s3_ct_") and NAMESPACE not in t for t in tokens[1:])
@@ -163,7 +140,7 @@ def test_bad_params_are_400_naming_the_field(
 
 
 def test_views_count_in_the_host_cache(
-    proc: ProviderProcess, host: tuple[RecordingHostS3, HostCacheService]
+    proc: ProviderProcess, host: tuple[HostS3Service, HostCacheService]
 ) -> None:
     cache = host[1]
     assert call(proc, "record_view", {"name": "q1"}) == (200, {"name": "q1", "views": 1})

@@ -115,7 +115,7 @@ class Runtime:
 
                     # Health checks get two threads of their own: they never queue
                     # behind slow handlers.
-                    size = self.max_workers if name == "handler" else 2
+                    size = {"handler": self.max_workers, "health": 2}[name]
                     pool = ThreadPoolExecutor(size, thread_name_prefix=f"gestalt-{name}")
                     self._pools[name] = pool
         return pool

@@ -45,6 +45,8 @@ class HostS3Service:
 
     Attributes:
         objects: The raw store, ``(bucket, namespaced key) -> (body, meta)``, for asserts.
+        list_requests: Every ``ListObjectsRequest`` as the provider sent it (before the
+            host's namespacing), so tests can see the continuation tokens it passed back.
     """
 
     service = "s3"
@@ -53,6 +55,7 @@ class HostS3Service:
         self.binding = binding
         self.prefix = ""
         self.objects: dict[tuple[str, str], tuple[bytes, s3_pb2.S3ObjectMeta]] = {}
+        self.list_requests: list[s3_pb2.ListObjectsRequest] = []
         self._lock = threading.Lock()
 
     def bind(self, plugin_name: str) -> None:
@@ -178,6 +181,8 @@ class _HostS3Servicer(s3_pb2_grpc.S3Servicer):
     def ListObjects(
         self, request: s3_pb2.ListObjectsRequest, context: grpc.ServicerContext
     ) -> s3_pb2.ListObjectsResponse:
+        with self._store._lock:
+            self._store.list_requests.append(request)
         if not request.bucket:
             _abort(context, grpc.StatusCode.INVALID_ARGUMENT, "bucket is required")
         ns = self._store.prefix
