@@ -380,15 +380,26 @@ def test_async_client(proc: ProviderProcess, key: str, monkeypatch: pytest.Monke
     asyncio.run(scenario())
 
 
-def test_eight_mib_value_round_trip(proc: ProviderProcess, key: str) -> None:
+def test_value_the_host_could_not_read_back_is_refused(proc: ProviderProcess, key: str) -> None:
+    """An 8 MiB value would be stored, but no Get reply could carry it to the host (4 MiB):
+    refused at Set and SetMany, nothing stored, the message bounded and naming the limit."""
     value = os.urandom(8 * MIB)
+    long_key = key + "k" * (8 * MIB)
     with Cache(socket=proc.socket_path, timeout=30, max_message_bytes=None) as cache:
-        cache.set(key, value)
-        assert cache.get(key) == value
-        assert cache.get_many([key]) == {key: value}
-        cache.set_many([CacheEntry(key + "2", value)])
-        assert cache.get(key + "2") == value
-        assert cache.delete_many([key, key + "2"]) == 2
+        for call in (
+            lambda: cache.set(key, value),
+            lambda: cache.set(long_key, value),
+            lambda: cache.set_many([CacheEntry(key + "small", b"x"), CacheEntry(key, value)]),
+        ):
+            with pytest.raises(GestaltError) as caught:
+                call()
+            assert caught.value.grpc_code == Code.RESOURCE_EXHAUSTED
+            assert "4194304-byte message limit" in caught.value.message
+            assert len(caught.value.message) < 1024
+        assert cache.get_many([key, key + "small"]) == {}  # a refused batch stores nothing
+        cache.set(key, bytes(3 * MIB))  # what fits goes through
+        assert cache.get(key) == bytes(3 * MIB)
+        assert cache.delete(key)
 
 
 def test_client_fails_early_over_the_host_limit(proc: ProviderProcess, key: str) -> None:

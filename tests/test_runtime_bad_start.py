@@ -97,7 +97,7 @@ CASES = [
     ),
     pytest.param(
         [str(BROKEN), "upstream_style", "secrets"],
-        "'from gestalt.integration import Plugin'",
+        "'from gestalt import integration as gestalt'",
         id="upstream-api",
     ),
     pytest.param(

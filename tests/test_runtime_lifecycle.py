@@ -35,7 +35,7 @@ def ask(proc: ProviderProcess, command: str, timeout: float = 10) -> str:
 def configure(
     proc: ProviderProcess, config: dict[str, object] | None, version: int = 2
 ) -> runtime_pb2.ConfigureProviderResponse:
-    from gestalt.core import dict_to_struct
+    from gestalt.core.serving import dict_to_struct
 
     request = runtime_pb2.ConfigureProviderRequest(name="probe-1", protocol_version=version)
     if config:
@@ -87,9 +87,16 @@ def test_configure_failure_carries_the_reason_and_a_later_configure_works(
 
 
 def test_health_check_reports_not_ready_in_band(probe: ProviderProcess) -> None:
+    # An unexpected exception's text may hold a secret: the host gets a fixed text, the
+    # provider's log the details.
     configure(probe, {"unhealthy": True})
     health = probe.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10)
-    assert (health.ready, health.message) == (False, "probe told to be unhealthy")
+    assert (health.ready, health.message) == (False, "health check failed")
+    assert "probe told to be unhealthy: token=abc123" in probe.output()
+    # A GestaltError's message is the author's, written for the host.
+    configure(probe, {"warming": True})
+    health = probe.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10)
+    assert (health.ready, health.message) == (False, "warming up")
     configure(probe, None)
     assert probe.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10).ready
 

@@ -23,7 +23,8 @@ from gestalt.cache import (
 )
 from gestalt.cache._surface import surface
 from gestalt.cache._ttl import ttl_from_wire, ttl_to_wire
-from gestalt.core import ProviderKind, TargetError
+from gestalt.core import ProviderKind
+from gestalt.core.serving import TargetError
 from gestalt.core.testing import socket_env
 
 # what a lazily importing __init__ itself binds, besides the public names

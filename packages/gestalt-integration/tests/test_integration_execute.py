@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from gestalt.core import Hooks, ProviderKind, Runtime, dict_to_struct
+from gestalt.core import ProviderKind
+from gestalt.core.serving import Hooks, Runtime, dict_to_struct
 from gestalt.integration import Plugin, Response
 from gestalt.integration._servicer import BoundOperation
 from gestalt.provider.v1 import plugin_pb2

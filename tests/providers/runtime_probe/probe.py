@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from gestalt.core import InvalidArgumentError, RuntimeMetadata
+from gestalt.core import InvalidArgumentError, RuntimeMetadata, UnavailableError
 
 
 class Probe:
@@ -37,7 +37,9 @@ class Probe:
 
     def health_check(self) -> bool:
         if self.config.get("unhealthy"):
-            raise RuntimeError("probe told to be unhealthy")
+            raise RuntimeError("probe told to be unhealthy: token=abc123")
+        if self.config.get("warming"):
+            raise UnavailableError("warming up")
         return True
 
     def close(self) -> None:

@@ -11,16 +11,21 @@ from typing import TYPE_CHECKING
 
 from gestalt.auth._version import __version__
 from gestalt.core import (
+    AlreadyExistsError,
+    FailedPreconditionError,
     GestaltError,
     InternalError,
     InvalidArgumentError,
+    NotBoundError,
     NotFoundError,
+    OutOfRangeError,
     PermissionDeniedError,
     RuntimeMetadata,
     UnauthenticatedError,
     UnavailableError,
-    lazy_attributes,
+    UnimplementedError,
 )
+from gestalt.core.serving import lazy_attributes
 
 if TYPE_CHECKING:
     from gestalt.auth._helpers import InvalidProviderState, ProviderStateSigner, authorization_url
@@ -34,24 +39,29 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AlreadyExistsError",
     "AuthProvider",
     "AuthenticatedUser",
     "BeginLoginRequest",
     "BeginLoginResponse",
     "CompleteLoginRequest",
     "ExternalTokenValidator",
+    "FailedPreconditionError",
     "GestaltError",
     "InternalError",
     "InvalidArgumentError",
     "InvalidProviderState",
     "InvalidToken",
+    "NotBoundError",
     "NotFoundError",
+    "OutOfRangeError",
     "PermissionDeniedError",
     "ProviderStateSigner",
     "RuntimeMetadata",
     "SessionTTLProvider",
     "UnauthenticatedError",
     "UnavailableError",
+    "UnimplementedError",
     "__version__",
     "authorization_url",
 ]

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import math
-import traceback
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Any, NoReturn
+from typing import Any
 
-import grpc
-import grpc.aio
 from google.protobuf import empty_pb2
 
 from gestalt.auth._types import (
@@ -20,59 +16,18 @@ from gestalt.auth._types import (
     BeginLoginResponse,
     CompleteLoginRequest,
 )
-from gestalt.core import (
-    Context,
-    GestaltError,
-    Hooks,
-    InternalError,
-    LoadedProvider,
-    NotFoundError,
-    ProviderKind,
-    Runtime,
-    UnimplementedError,
-    resolve_target,
-)
+from gestalt.core import InternalError, NotFoundError, ProviderKind, UnimplementedError
+from gestalt.core.serving import Context, Runtime, ServicerSurface, guard
 from gestalt.provider.v1 import auth_pb2, auth_pb2_grpc
-
-log = logging.getLogger("gestalt.auth")
 
 NIL_RESPONSE = "auth provider returned nil response"
 NIL_USER = "auth provider returned nil user"
 NOT_RECOGNIZED = "token not recognized"
 
 
-def _is_provider(candidate: object) -> bool:
-    return (
-        not isinstance(candidate, type)
-        and callable(getattr(candidate, "begin_login", None))
-        and callable(getattr(candidate, "complete_login", None))
-    )
-
-
 def _optional(provider: object, name: str) -> Callable[..., Any] | None:
     found = getattr(provider, name, None)
     return found if callable(found) else None
-
-
-async def _fail(context: Context, error: Exception, label: str) -> NoReturn:
-    """Abort with the status for ``error``; nothing a provider did not choose is shown.
-
-    Auth code handles codes and tokens, and exception texts (an HTTP library's error,
-    a JSON decoder's excerpt) may carry them. So a ``GestaltError`` keeps its code and
-    message because the author wrote it for the host, and anything else is answered with
-    a fixed text and logged as its type and frames only, never its message.
-    """
-    if isinstance(error, GestaltError):
-        await context.abort(error.grpc_code, error.message)
-    frames = "".join(traceback.format_tb(error.__traceback__))
-    log.error(
-        "%s failed with %s (message withheld: it may hold a token or code)\n%s",
-        label,
-        type(error).__name__,
-        frames,
-    )
-    await context.abort(grpc.StatusCode.UNKNOWN, f"{label}: internal error")
-    raise AssertionError("context.abort returned")
 
 
 def _user_message(user: object, label: str) -> auth_pb2.AuthenticatedUser:
@@ -143,7 +98,12 @@ def _check_authorization_url(url: str) -> None:
 
 
 class AuthServicer(auth_pb2_grpc.AuthProviderServicer):
-    """The four ``AuthProvider`` rpcs over a provider object; optional ones decided once."""
+    """The four ``AuthProvider`` rpcs over a provider object; optional ones decided once.
+
+    Every rpc is guarded with ``redact``: auth code handles codes and tokens, and exception
+    texts (an HTTP library's error, a JSON decoder's excerpt) may carry them, so only a
+    ``GestaltError``'s message, written by the author for the host, is ever shown.
+    """
 
     def __init__(self, provider: object, runtime: Runtime) -> None:
         self._begin: Callable[[BeginLoginRequest], Awaitable[Any]] = runtime.to_async(
@@ -157,104 +117,71 @@ class AuthServicer(auth_pb2_grpc.AuthProviderServicer):
         self._validate = runtime.to_async(validate) if validate is not None else None
         self._ttl = runtime.to_async(ttl) if ttl is not None else None
 
+    @guard("begin login", redact=True)
     async def BeginLogin(
         self, request: auth_pb2.BeginLoginRequest, context: Context
     ) -> auth_pb2.BeginLoginResponse:
-        try:
-            answer = await self._begin(
-                BeginLoginRequest(
-                    callback_url=request.callback_url,
-                    host_state=request.host_state,
-                    scopes=tuple(request.scopes),
-                    options=dict(request.options),
-                )
+        answer = await self._begin(
+            BeginLoginRequest(
+                callback_url=request.callback_url,
+                host_state=request.host_state,
+                scopes=tuple(request.scopes),
+                options=dict(request.options),
             )
-            if answer is None:
-                raise InternalError(NIL_RESPONSE)
-            if not isinstance(answer, BeginLoginResponse | auth_pb2.BeginLoginResponse):
-                raise InternalError(
-                    f"begin login: provider returned {type(answer).__name__}, "
-                    "not BeginLoginResponse"
-                )
-            url: object = answer.authorization_url
-            state: object = answer.provider_state
-            if not isinstance(url, str) or not isinstance(state, bytes | bytearray):
-                raise InternalError(
-                    "begin login: authorization_url must be str and provider_state bytes"
-                )
-            _check_authorization_url(url)
-            return auth_pb2.BeginLoginResponse(authorization_url=url, provider_state=bytes(state))
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "begin login")
+        )
+        if answer is None:
+            raise InternalError(NIL_RESPONSE)
+        if not isinstance(answer, BeginLoginResponse | auth_pb2.BeginLoginResponse):
+            raise InternalError(
+                f"begin login: provider returned {type(answer).__name__}, not BeginLoginResponse"
+            )
+        url: object = answer.authorization_url
+        state: object = answer.provider_state
+        if not isinstance(url, str) or not isinstance(state, bytes | bytearray):
+            raise InternalError(
+                "begin login: authorization_url must be str and provider_state bytes"
+            )
+        _check_authorization_url(url)
+        return auth_pb2.BeginLoginResponse(authorization_url=url, provider_state=bytes(state))
 
+    @guard("complete login", redact=True)
     async def CompleteLogin(
         self, request: auth_pb2.CompleteLoginRequest, context: Context
     ) -> auth_pb2.AuthenticatedUser:
-        try:
-            user = await self._complete(
-                CompleteLoginRequest(
-                    query=dict(request.query),
-                    provider_state=request.provider_state,
-                    callback_url=request.callback_url,
-                )
+        user = await self._complete(
+            CompleteLoginRequest(
+                query=dict(request.query),
+                provider_state=request.provider_state,
+                callback_url=request.callback_url,
             )
-            return _user_message(user, "complete login")
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "complete login")
+        )
+        return _user_message(user, "complete login")
 
+    @guard("validate external token", redact=True)
     async def ValidateExternalToken(
         self, request: auth_pb2.ValidateExternalTokenRequest, context: Context
     ) -> auth_pb2.AuthenticatedUser:
-        try:
-            if self._validate is None:
-                raise UnimplementedError("external token validation is not implemented")
-            user = await self._validate(request.token)
-            if user is None:
-                raise NotFoundError(NOT_RECOGNIZED)
-            return _user_message(user, "validate external token")
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "validate external token")
+        if self._validate is None:
+            raise UnimplementedError("external token validation is not implemented")
+        user = await self._validate(request.token)
+        if user is None:
+            raise NotFoundError(NOT_RECOGNIZED)
+        return _user_message(user, "validate external token")
 
+    @guard("session settings", redact=True)
     async def GetSessionSettings(
         self, request: empty_pb2.Empty, context: Context
     ) -> auth_pb2.AuthSessionSettings:
-        try:
-            if self._ttl is None:
-                raise UnimplementedError("session settings are not implemented")
-            seconds = _ttl_seconds(await self._ttl())
-            return auth_pb2.AuthSessionSettings(session_ttl_seconds=seconds)
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "session settings")
+        if self._ttl is None:
+            raise UnimplementedError("session settings are not implemented")
+        seconds = _ttl_seconds(await self._ttl())
+        return auth_pb2.AuthSessionSettings(session_ttl_seconds=seconds)
 
 
-class AuthSurface:
-    """Serves ``AuthProvider`` (and core's ``ProviderLifecycle``) for KIND ``auth``."""
-
-    kind = ProviderKind.AUTH
-
-    def load(self, target: object) -> LoadedProvider:
-        """Accept an object with ``begin_login``/``complete_login``, or a class/factory."""
-        provider = resolve_target(
-            target,
-            _is_provider,
-            expected="an auth provider (an object with begin_login(request) and "
-            "complete_login(request))",
-        )
-
-        def register(server: grpc.aio.Server, runtime: Runtime) -> None:
-            auth_pb2_grpc.add_AuthProviderServicer_to_server(
-                AuthServicer(provider, runtime), server
-            )
-
-        return LoadedProvider(provider, Hooks.find(provider), register)
-
-
-surface = AuthSurface()
+surface = ServicerSurface(
+    ProviderKind.AUTH,
+    ("begin_login", "complete_login"),
+    "an auth provider (an object with begin_login(request) and complete_login(request))",
+    AuthServicer,
+    auth_pb2_grpc.add_AuthProviderServicer_to_server,
+)

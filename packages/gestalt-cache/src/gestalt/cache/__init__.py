@@ -10,17 +10,24 @@ from typing import TYPE_CHECKING
 
 from gestalt.cache._version import __version__
 from gestalt.core import (
+    AlreadyExistsError,
     FailedPreconditionError,
     GestaltError,
+    InternalError,
     InvalidArgumentError,
+    NotBoundError,
+    NotFoundError,
+    OutOfRangeError,
+    PermissionDeniedError,
     RuntimeMetadata,
+    UnauthenticatedError,
     UnavailableError,
-    lazy_attributes,
+    UnimplementedError,
 )
+from gestalt.core.serving import HOST_MAX_MESSAGE_BYTES, lazy_attributes
 
 if TYPE_CHECKING:
     from gestalt.cache._client import (
-        HOST_MAX_MESSAGE_BYTES,
         AsyncCache,
         Cache,
         CacheNotBoundError,
@@ -32,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HOST_MAX_MESSAGE_BYTES",
+    "AlreadyExistsError",
     "AsyncCache",
     "AsyncCacheProvider",
     "Cache",
@@ -40,11 +48,18 @@ __all__ = [
     "CacheProvider",
     "FailedPreconditionError",
     "GestaltError",
+    "InternalError",
     "InvalidArgumentError",
     "MemoryCache",
     "MessageTooLargeError",
+    "NotBoundError",
+    "NotFoundError",
+    "OutOfRangeError",
+    "PermissionDeniedError",
     "RuntimeMetadata",
+    "UnauthenticatedError",
     "UnavailableError",
+    "UnimplementedError",
     "__version__",
     "cache_socket_env",
 ]
@@ -55,7 +70,6 @@ _ORIGINS = {
     "AsyncCache": "._client",
     "Cache": "._client",
     "CacheNotBoundError": "._client",
-    "HOST_MAX_MESSAGE_BYTES": "._client",
     "MessageTooLargeError": "._client",
     "cache_socket_env": "._client",
     "MemoryCache": "._memory",

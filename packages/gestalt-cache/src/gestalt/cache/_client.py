@@ -8,7 +8,6 @@ binding. :class:`Cache` blocks (for ``def`` handlers); :class:`AsyncCache` is it
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from types import TracebackType
@@ -20,14 +19,16 @@ from google.protobuf import message
 
 from gestalt.cache._provider import CacheEntry
 from gestalt.cache._ttl import ttl_to_wire
-from gestalt.core import GestaltError, InvalidArgumentError, NotBoundError, error_for_grpc
+from gestalt.core import InvalidArgumentError, NotBoundError
+from gestalt.core.serving import (
+    HOST_MAX_MESSAGE_BYTES,
+    channel_options,
+    error_from_rpc,
+    host_socket,
+    host_socket_env,
+    unix_target,
+)
 from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
-
-#: gestaltd's host-service servers keep gRPC's default receive limit (HOST.md 6).
-HOST_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
-# What the clients accept in answers: a provider served by this SDK sends up to its own
-# default limit (GESTALT_SDK_MAX_MESSAGE_BYTES, 64 MiB).
-_RECEIVE_LIMIT = 64 * 1024 * 1024
 
 _M = TypeVar("_M", bound=message.Message)
 
@@ -70,31 +71,7 @@ def cache_socket_env(name: str | None = None) -> str:
     ASCII letters are upper-cased, ASCII digits kept, every other character becomes
     ``_``; a blank or ``None`` name gives the unsuffixed ``GESTALT_CACHE_SOCKET``.
     """
-    suffix = "".join(
-        char.upper() if char.isascii() and char.isalnum() else "_" for char in (name or "").strip()
-    )
-    return f"GESTALT_CACHE_SOCKET_{suffix}" if suffix else "GESTALT_CACHE_SOCKET"
-
-
-def _socket_for(name: str | None, socket: str | None) -> str:
-    if socket:
-        return socket
-    variable = cache_socket_env(name)
-    path = os.environ.get(variable, "")
-    if not path:
-        raise CacheNotBoundError(variable, name)
-    return path
-
-
-def _target(path: str) -> str:
-    return path if path.startswith("unix:") else f"unix:{path}"
-
-
-_CHANNEL_OPTIONS = [
-    ("grpc.default_authority", "localhost"),  # what the host's own clients send
-    ("grpc.max_receive_message_length", _RECEIVE_LIMIT),
-    ("grpc.max_send_message_length", -1),  # the size check below gives the clear error
-]
+    return host_socket_env("cache", name)
 
 
 def _entries(entries: Entries) -> list[cache_pb2.CacheSetEntry]:
@@ -128,7 +105,7 @@ class _Base:
         if max_message_bytes is not None and max_message_bytes <= 0:
             raise ValueError("max_message_bytes must be positive (or None for no check)")
         self.name = name
-        self.socket = _socket_for(name, socket)
+        self.socket = host_socket("cache", name, socket, CacheNotBoundError)
         self.timeout = timeout
         self.max_message_bytes = max_message_bytes
 
@@ -175,7 +152,7 @@ class Cache(_Base):
         max_message_bytes: int | None = HOST_MAX_MESSAGE_BYTES,
     ) -> None:
         super().__init__(name, socket, timeout, max_message_bytes)
-        self._channel = grpc.insecure_channel(_target(self.socket), options=_CHANNEL_OPTIONS)
+        self._channel = grpc.insecure_channel(unix_target(self.socket), options=channel_options())
         self._stub = cache_pb2_grpc.CacheStub(self._channel)
 
     @classmethod
@@ -195,7 +172,7 @@ class Cache(_Base):
         try:
             return method(request, timeout=self._timeout(timeout))
         except grpc.RpcError as error:
-            raise _error(error) from error
+            raise error_from_rpc(error) from error
 
     def get(self, key: str, *, timeout: float | None = None) -> bytes | None:
         """The value of ``key``, or ``None`` when missing or expired (``b""`` is a value)."""
@@ -267,7 +244,9 @@ class AsyncCache(_Base):
         max_message_bytes: int | None = HOST_MAX_MESSAGE_BYTES,
     ) -> None:
         super().__init__(name, socket, timeout, max_message_bytes)
-        self._channel = grpc.aio.insecure_channel(_target(self.socket), options=_CHANNEL_OPTIONS)
+        self._channel = grpc.aio.insecure_channel(
+            unix_target(self.socket), options=channel_options()
+        )
         self._stub = cache_pb2_grpc.CacheStub(self._channel)
 
     @classmethod
@@ -289,7 +268,7 @@ class AsyncCache(_Base):
         try:
             return await method(request, timeout=self._timeout(timeout))
         except grpc.RpcError as error:
-            raise _error(error) from error
+            raise error_from_rpc(error) from error
 
     async def get(self, key: str, *, timeout: float | None = None) -> bytes | None:
         """The value of ``key``, or ``None`` when missing or expired (``b""`` is a value)."""
@@ -348,12 +327,3 @@ class AsyncCache(_Base):
         trace: TracebackType | None,
     ) -> None:
         await self.close()
-
-
-def _error(error: grpc.RpcError) -> GestaltError:
-    # Both grpc.Call (sync) and grpc.aio.AioRpcError carry code() and details().
-    code_of = getattr(error, "code", None)
-    details_of = getattr(error, "details", None)
-    code = code_of() if callable(code_of) else grpc.StatusCode.UNKNOWN
-    details = details_of() if callable(details_of) else str(error)
-    return error_for_grpc(code, details or "")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from gestalt.cache._provider import CacheEntry, CacheProvider
+from gestalt.cache._provider import CacheProvider
 from gestalt.core import InvalidArgumentError
 
 #: Default bound on the number of live entries.
@@ -37,7 +37,8 @@ class MemoryCache(CacheProvider):
     TTLs run on ``time.monotonic`` (wall-clock jumps do not expire entries). Expired
     entries behave as missing everywhere and are removed when next looked at or when
     the cache needs room. Every method holds one lock, because the runtime calls plain
-    ``def`` methods from a thread pool.
+    ``def`` methods from a thread pool. The batch methods are the base class's loops over
+    ``get``, ``set`` and ``delete``, so a subclass that overrides those sees every key.
 
     Serve it as it is (``[tool.gestalt] cache = "gestalt.cache:MemoryCache"``) or
     subclass it. The provider config keys ``max_entries`` and ``max_bytes`` override the
@@ -117,37 +118,6 @@ class MemoryCache(CacheProvider):
             self._items[key] = item._replace(expires=_expiry(now, ttl))
             self._items.move_to_end(key)
             return True
-
-    # -- batches (one lock for the whole batch) -------------------------------------------
-
-    def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
-        """The live values among ``keys``."""
-        found: dict[str, bytes] = {}
-        with self._lock:
-            now = self._clock()
-            for key in keys:
-                item = self._live(key, now)
-                if item is not None:
-                    self._items.move_to_end(key)
-                    found[key] = item.value
-        return found
-
-    def set_many(self, entries: Sequence[CacheEntry], ttl: timedelta | None = None) -> None:
-        """Store every entry with one TTL; entries that fit are stored even if one is refused."""
-        with self._lock:
-            now = self._clock()
-            expires = _expiry(now, ttl)
-            try:
-                for entry in entries:
-                    self._put(entry.key, bytes(entry.value), expires)
-            finally:
-                self._make_room(now)
-
-    def delete_many(self, keys: Sequence[str]) -> int:
-        """Remove ``keys``; the number of distinct live entries removed."""
-        with self._lock:
-            now = self._clock()
-            return sum(1 for key in dict.fromkeys(keys) if self._remove_live(key, now))
 
     def clear(self) -> None:
         """Remove every entry."""

@@ -27,9 +27,9 @@ class CacheProvider:
     Any object with ``get``, ``set``, ``delete`` and ``touch`` methods serves as a cache
     provider, whether they are ``def`` (run in the runtime's thread pool, so they may
     block) or ``async def`` (run on the event loop; see :class:`AsyncCacheProvider`).
-    ``get_many``, ``set_many`` and ``delete_many`` are optional: when a provider does not
-    define its own, the runtime loops over the single-key methods. Override them when the
-    backend can batch.
+    ``get_many``, ``set_many`` and ``delete_many`` are optional: the defaults here loop
+    over the single-key methods (each distinct key once, in order), and the runtime uses
+    them for providers that do not subclass. Override them when the backend can batch.
 
     A TTL of ``None`` means "no expiry". The runtime never passes a zero or negative
     TTL: it answers ``INVALID_ARGUMENT`` for a negative one and turns zero into ``None``.
@@ -61,7 +61,7 @@ class CacheProvider:
     def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
         """The live values among ``keys``; missing keys are left out of the mapping."""
         found: dict[str, bytes] = {}
-        for key in keys:
+        for key in dict.fromkeys(keys):
             value = self.get(key)
             if value is not None:
                 found[key] = value
@@ -106,7 +106,7 @@ class AsyncCacheProvider:
     async def get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
         """The live values among ``keys``; missing keys are left out of the mapping."""
         found: dict[str, bytes] = {}
-        for key in keys:
+        for key in dict.fromkeys(keys):
             value = await self.get(key)
             if value is not None:
                 found[key] = value

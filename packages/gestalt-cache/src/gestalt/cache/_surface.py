@@ -2,45 +2,39 @@
 
 from __future__ import annotations
 
-import inspect
+import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-import grpc.aio
+import grpc
 from google.protobuf import empty_pb2
 
 from gestalt.cache._provider import AsyncCacheProvider, CacheEntry, CacheProvider
 from gestalt.cache._ttl import ttl_from_wire
-from gestalt.core import (
+from gestalt.core import FailedPreconditionError, GestaltError, ProviderKind
+from gestalt.core.serving import (
     Context,
-    FailedPreconditionError,
-    Hooks,
-    LoadedProvider,
-    ProviderKind,
     Runtime,
-    resolve_target,
-    unary,
+    ServicerSurface,
+    bounded,
+    guard,
+    host_max_message_bytes,
+    is_async,
 )
 from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
 
 _SINGLE = ("get", "set", "delete", "touch")
-_BATCH_DEFAULTS = {
-    name: (getattr(CacheProvider, name), getattr(AsyncCacheProvider, name))
-    for name in ("get_many", "set_many", "delete_many")
-}
+_BATCH = ("get_many", "set_many", "delete_many")
+# What a Get reply adds to its value: the ``found`` flag, the value's tag and length.
+_GET_REPLY_OVERHEAD = 16
 
 
-def _is_provider(candidate: object) -> bool:
-    return not isinstance(candidate, type) and all(
-        callable(getattr(candidate, name, None)) for name in _SINGLE
-    )
+class _ReplyTooLarge(GestaltError):
+    """A value, or a batch of them, that the host could never receive in one reply."""
 
-
-def _is_async(func: Callable[..., Any]) -> bool:
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-        getattr(func, "__call__", None)  # noqa: B004 - callable objects with async __call__
-    )
+    http_status = 413
+    grpc_code = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 def _value(result: object, method: str) -> bytes | None:
@@ -55,72 +49,61 @@ def _ttl(request: Any) -> timedelta | None:
     return ttl_from_wire(request.ttl if request.HasField("ttl") else None)
 
 
+def _batch(provider: object, name: str, runtime: Runtime) -> Callable[..., Awaitable[Any]]:
+    """The provider's own batch method, or the base class's loop over its single-key ones.
+
+    An inherited default calls the single-key methods itself, so the default of the base
+    that is as sync or async as ``get`` is used: one trip to the pool for a whole ``def``
+    batch, none for an ``async def`` one.
+    """
+    single_is_async = is_async(provider.get)  # type: ignore[attr-defined]
+    own = getattr(provider, name, None)
+    inherited = any(
+        getattr(type(provider), name, None) is getattr(base, name)
+        for base in (CacheProvider, AsyncCacheProvider)
+    )
+    if callable(own) and not (inherited and is_async(own) != single_is_async):
+        return runtime.to_async(own)
+    base = AsyncCacheProvider if single_is_async else CacheProvider
+    return runtime.to_async(functools.partial(getattr(base, name), provider))
+
+
 class CacheServicer(cache_pb2_grpc.CacheServicer):
-    """The seven ``Cache`` rpcs over a provider object (PROTOCOL.md 6).
+    """The seven ``Cache`` rpcs over a provider object.
 
     Each provider method is adapted once (``def`` to the thread pool, ``async def`` on
-    the loop). Batch rpcs call the provider's own batch method when it has one that
-    matches its single-key methods, and otherwise loop over the single-key methods.
-    Calls before the host's ``ConfigureProvider`` answer ``FAILED_PRECONDITION``.
+    the loop). Calls before the host's ``ConfigureProvider`` answer ``FAILED_PRECONDITION``.
+    A value the host could not read back in a ``Get`` reply is refused at ``Set``.
     """
 
     def __init__(self, provider: object, runtime: Runtime) -> None:
         self._runtime = runtime
-        get, set_, delete, touch = (getattr(provider, name) for name in _SINGLE)
-        self._get: Callable[[str], Awaitable[Any]] = runtime.to_async(get)
-        self._set: Callable[[str, bytes, timedelta | None], Awaitable[Any]] = runtime.to_async(set_)
-        self._delete: Callable[[str], Awaitable[Any]] = runtime.to_async(delete)
-        self._touch: Callable[[str, timedelta | None], Awaitable[Any]] = runtime.to_async(touch)
-
-        def batch(name: str, single: Callable[..., Any], fallback: Callable[..., Any]) -> Any:
-            own = getattr(provider, name, None)
-            if callable(own):
-                inherited = getattr(type(provider), name, None) in _BATCH_DEFAULTS[name]
-                # An inherited default calls the single-key methods itself, so it only
-                # works when they are as sync or async as it is.
-                if not inherited or _is_async(own) == _is_async(single):
-                    return runtime.to_async(own)
-            return (
-                fallback if _is_async(single) else runtime.to_async(_sync_fallbacks[name](provider))
-            )
-
-        self._get_many: Callable[[Sequence[str]], Awaitable[Any]] = batch(
-            "get_many", get, self._loop_get_many
+        self._limit = host_max_message_bytes()
+        get, set_, delete, touch = (runtime.to_async(getattr(provider, n)) for n in _SINGLE)
+        self._get: Callable[[str], Awaitable[Any]] = get
+        self._set: Callable[[str, bytes, timedelta | None], Awaitable[Any]] = set_
+        self._delete: Callable[[str], Awaitable[Any]] = delete
+        self._touch: Callable[[str, timedelta | None], Awaitable[Any]] = touch
+        get_many, set_many, delete_many = (_batch(provider, n, runtime) for n in _BATCH)
+        self._get_many: Callable[[Sequence[str]], Awaitable[Any]] = get_many
+        self._set_many: Callable[[Sequence[CacheEntry], timedelta | None], Awaitable[Any]] = (
+            set_many
         )
-        self._set_many: Callable[[Sequence[CacheEntry], timedelta | None], Awaitable[Any]] = batch(
-            "set_many", set_, self._loop_set_many
-        )
-        self._delete_many: Callable[[Sequence[str]], Awaitable[Any]] = batch(
-            "delete_many", delete, self._loop_delete_many
-        )
+        self._delete_many: Callable[[Sequence[str]], Awaitable[Any]] = delete_many
 
     def _check_configured(self) -> None:
         if not self._runtime.configured:
             raise FailedPreconditionError("cache provider used before ConfigureProvider")
 
-    # -- loops over async single-key methods ----------------------------------------------
+    def _check_fits(self, key: str, value: bytes) -> None:
+        size = len(value) + _GET_REPLY_OVERHEAD
+        if size > self._limit:
+            raise _ReplyTooLarge(
+                f"value of {len(value)} bytes for key {bounded(key)!r} not stored: a Get "
+                f"reply carrying it would exceed the host's {self._limit}-byte message limit"
+            )
 
-    async def _loop_get_many(self, keys: Sequence[str]) -> Mapping[str, bytes]:
-        found: dict[str, bytes] = {}
-        for key in dict.fromkeys(keys):
-            value = _value(await self._get(key), "get")
-            if value is not None:
-                found[key] = value
-        return found
-
-    async def _loop_set_many(self, entries: Sequence[CacheEntry], ttl: timedelta | None) -> None:
-        for entry in entries:
-            await self._set(entry.key, entry.value, ttl)
-
-    async def _loop_delete_many(self, keys: Sequence[str]) -> int:
-        removed = 0
-        for key in dict.fromkeys(keys):
-            removed += bool(await self._delete(key))
-        return removed
-
-    # -- rpcs -----------------------------------------------------------------------------
-
-    @unary("cache get")
+    @guard("cache get")
     async def Get(
         self, request: cache_pb2.CacheGetRequest, context: Context
     ) -> cache_pb2.CacheGetResponse:
@@ -128,9 +111,10 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
         value = _value(await self._get(request.key), "get")
         if value is None:
             return cache_pb2.CacheGetResponse(found=False)
+        self._check_fits(request.key, value)
         return cache_pb2.CacheGetResponse(found=True, value=value)
 
-    @unary("cache get many")
+    @guard("cache get many")
     async def GetMany(
         self, request: cache_pb2.CacheGetManyRequest, context: Context
     ) -> cache_pb2.CacheGetManyResponse:
@@ -142,32 +126,42 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
         if not isinstance(found, Mapping):
             raise TypeError(f"get_many returned {type(found).__name__}, not a mapping")
         response = cache_pb2.CacheGetManyResponse()
+        size = 0
         for key in keys:  # one result per requested key, in order, duplicates included
             value = _value(found.get(key), "get_many")
             if value is None:
                 response.entries.add(key=key, found=False)
-            else:
-                response.entries.add(key=key, found=True, value=value)
+                continue
+            size += len(key) + len(value) + _GET_REPLY_OVERHEAD
+            if size > self._limit:
+                raise _ReplyTooLarge(
+                    f"the values of these {len(keys)} keys exceed the host's "
+                    f"{self._limit}-byte message limit together; get fewer keys at a time"
+                )
+            response.entries.add(key=key, found=True, value=value)
         return response
 
-    @unary("cache set")
+    @guard("cache set")
     async def Set(self, request: cache_pb2.CacheSetRequest, context: Context) -> empty_pb2.Empty:
         self._check_configured()
+        self._check_fits(request.key, request.value)
         await self._set(request.key, request.value, _ttl(request))
         return empty_pb2.Empty()
 
-    @unary("cache set many")
+    @guard("cache set many")
     async def SetMany(
         self, request: cache_pb2.CacheSetManyRequest, context: Context
     ) -> empty_pb2.Empty:
         self._check_configured()
         ttl = _ttl(request)
         entries = [CacheEntry(entry.key, entry.value) for entry in request.entries]
+        for entry in entries:  # all checked first: a refused batch stores nothing
+            self._check_fits(entry.key, entry.value)
         if entries:
             await self._set_many(entries, ttl)
         return empty_pb2.Empty()
 
-    @unary("cache delete")
+    @guard("cache delete")
     async def Delete(
         self, request: cache_pb2.CacheDeleteRequest, context: Context
     ) -> cache_pb2.CacheDeleteResponse:
@@ -177,7 +171,7 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
             raise TypeError(f"delete returned {type(deleted).__name__}, not bool")
         return cache_pb2.CacheDeleteResponse(deleted=deleted)
 
-    @unary("cache delete many")
+    @guard("cache delete many")
     async def DeleteMany(
         self, request: cache_pb2.CacheDeleteManyRequest, context: Context
     ) -> cache_pb2.CacheDeleteManyResponse:
@@ -188,7 +182,7 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
             raise TypeError(f"delete_many returned {type(removed).__name__}, not int")
         return cache_pb2.CacheDeleteManyResponse(deleted=removed)
 
-    @unary("cache touch")
+    @guard("cache touch")
     async def Touch(
         self, request: cache_pb2.CacheTouchRequest, context: Context
     ) -> cache_pb2.CacheTouchResponse:
@@ -199,35 +193,10 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
         return cache_pb2.CacheTouchResponse(touched=touched)
 
 
-# Loops for sync providers without their own batch methods: the whole loop runs in one
-# trip to the thread pool instead of one trip per key.
-_sync_fallbacks: dict[str, Callable[[Any], Callable[..., Any]]] = {
-    "get_many": lambda provider: lambda keys: CacheProvider.get_many(provider, keys),
-    "set_many": lambda provider: (
-        lambda entries, ttl: CacheProvider.set_many(provider, entries, ttl)
-    ),
-    "delete_many": lambda provider: lambda keys: CacheProvider.delete_many(provider, keys),
-}
-
-
-class CacheSurface:
-    """Serves ``Cache`` (and core's ``ProviderLifecycle``) for KIND ``cache``."""
-
-    kind = ProviderKind.CACHE
-
-    def load(self, target: object) -> LoadedProvider:
-        """Accept an object with ``get``/``set``/``delete``/``touch``, or a class/factory
-        that makes one."""
-        provider = resolve_target(
-            target,
-            _is_provider,
-            expected="a cache provider (an object with get, set, delete and touch methods)",
-        )
-
-        def register(server: grpc.aio.Server, runtime: Runtime) -> None:
-            cache_pb2_grpc.add_CacheServicer_to_server(CacheServicer(provider, runtime), server)
-
-        return LoadedProvider(provider, Hooks.find(provider), register)
-
-
-surface = CacheSurface()
+surface = ServicerSurface(
+    ProviderKind.CACHE,
+    _SINGLE,
+    "a cache provider (an object with get, set, delete and touch methods)",
+    CacheServicer,
+    cache_pb2_grpc.add_CacheServicer_to_server,
+)

@@ -1,4 +1,5 @@
-"""Turn the host's command line into a loaded provider, or one line that says what to fix."""
+"""Turn the host's command line and environment into a loaded provider, or one line
+that says what to fix."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Mapping
+from types import ModuleType
 
 from gestalt.core._pyproject import (
     TargetSyntaxError,
@@ -15,7 +18,7 @@ from gestalt.core._pyproject import (
     target_from_pyproject,
     target_keys,
 )
-from gestalt.core._surface import Surface
+from gestalt.core._surface import LoadedProvider, Surface, TargetError
 
 USAGE = "usage: python -m gestalt._runtime ROOT [TARGET [KIND]]"
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -27,21 +30,64 @@ class LaunchError(Exception):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Launch:
-    """What to serve: ROOT (absolute), TARGET and KIND."""
+    """Everything the host's launch says: what to serve, and where.
+
+    Attributes:
+        root: ROOT, absolute.
+        target: TARGET as given (``module`` or ``module:attribute``).
+        module: TARGET's module.
+        attribute: TARGET's attribute, or ``None``.
+        kind: KIND.
+        socket_path: ``GESTALT_PLUGIN_SOCKET`` ("" in catalog-export mode).
+        parent_pid: ``GESTALT_PLUGIN_PARENT_PID``, or ``None`` when unset.
+        catalog_path: ``GESTALT_PLUGIN_WRITE_CATALOG``: write the catalog there and exit.
+    """
 
     root: str
     target: str
+    module: str
+    attribute: str | None
     kind: str
+    socket_path: str = ""
+    parent_pid: int | None = None
+    catalog_path: str = ""
 
 
-def parse_args(argv: list[str]) -> Launch:
-    """Read ``ROOT [TARGET [KIND]]``; TARGET defaults to ROOT's ``[tool.gestalt]`` entry.
+def read_launch(argv: list[str], environ: Mapping[str, str]) -> Launch:
+    """Read ``ROOT [TARGET [KIND]]`` and the host's variables.
 
-    With no arguments inside a PyInstaller bundle, ``gestalt-runtime.json`` in the bundle
-    gives TARGET and KIND (the release flow of HOST.md 10).
+    TARGET defaults to ROOT's ``[tool.gestalt]`` entry. With no arguments inside a
+    PyInstaller bundle, ``gestalt-runtime.json`` in the bundle gives TARGET and KIND (a
+    release build). Catalog-export mode is checked first: the host sets no socket for it.
     """
-    if not argv and getattr(sys, "frozen", False):
-        return _frozen_launch()
+    root, target, kind = (
+        _bundle_args() if not argv and getattr(sys, "frozen", False) else (_args(argv))
+    )
+    try:
+        module, attribute = check_target(target)
+    except TargetSyntaxError as error:
+        raise LaunchError(str(error)) from None
+    catalog_path = environ.get("GESTALT_PLUGIN_WRITE_CATALOG", "")
+    launch = Launch(root, target, module, attribute, kind, catalog_path=catalog_path)
+    if catalog_path:
+        return launch
+    socket_path = environ.get("GESTALT_PLUGIN_SOCKET", "")
+    if not socket_path:
+        raise LaunchError(
+            "GESTALT_PLUGIN_SOCKET is not set: the runtime is meant to be started by gestaltd "
+            "(or gestalt.core.testing); set it to the Unix socket path to serve on"
+        )
+    raw_pid = environ.get("GESTALT_PLUGIN_PARENT_PID", "").strip()
+    try:
+        parent_pid = int(raw_pid) if raw_pid else None
+    except ValueError:
+        raise LaunchError(
+            f"GESTALT_PLUGIN_PARENT_PID={raw_pid[:40]!r} is not a process id"
+        ) from None
+    return dataclasses.replace(launch, socket_path=socket_path, parent_pid=parent_pid)
+
+
+def _args(argv: list[str]) -> tuple[str, str, str]:
     if not 1 <= len(argv) <= 3:
         raise LaunchError(f"expected 1 to 3 arguments, got {len(argv)}; {USAGE}")
     # Relative to the cwd the host gave us, resolved before anything else. os.path rather
@@ -52,7 +98,7 @@ def parse_args(argv: list[str]) -> Launch:
     kind = argv[2] if len(argv) == 3 else "integration"
     if not _KIND.match(kind):
         raise LaunchError(
-            f"KIND {kind!r} is not a kind word (integration, auth, cache, secrets, s3)"
+            f"KIND {kind[:40]!r} is not a kind word (integration, auth, cache, secrets, s3)"
         )
     target = argv[1].strip() if len(argv) >= 2 else ""
     if not target:
@@ -65,42 +111,40 @@ def parse_args(argv: list[str]) -> Launch:
                 f'[tool.gestalt]; pass TARGET or add e.g. {target_keys(kind)[0]} = "module:attr"'
             )
         target = found
-    try:
-        check_target(target)
-    except TargetSyntaxError as error:
-        raise LaunchError(str(error)) from None
-    return Launch(root, target, kind)
+    return root, target, kind
 
 
-def _frozen_launch() -> Launch:
-    import json
+def _bundle_args() -> tuple[str, str, str]:
+    import json  # a release bundle's start only
 
     bundle = getattr(sys, "_MEIPASS", os.path.dirname(sys.executable))
     try:
         with open(os.path.join(bundle, "gestalt-runtime.json"), encoding="utf-8") as handle:
             spec = json.load(handle)
-        return Launch(bundle, str(spec["target"]), str(spec.get("runtime_kind") or "integration"))
+        return bundle, str(spec["target"]), str(spec.get("runtime_kind") or "integration")
     except (OSError, ValueError, KeyError) as error:
         raise LaunchError(
             f"bundled gestalt-runtime.json is unreadable ({error}); rebuild the provider"
         ) from None
 
 
-def check_namespace() -> None:
-    """Fail when a regular ``gestalt`` package (upstream gestalt-sdk) shadows our namespace."""
-    import gestalt
+def load_provider(launch: Launch) -> tuple[Surface, LoadedProvider]:
+    """Import KIND's surface and TARGET, and let the surface prepare the provider."""
+    surface = _load_surface(launch.kind)
+    target = _load_target(launch)
+    try:
+        return surface, surface.load(target)
+    except TargetError as error:
+        if isinstance(target, ModuleType):
+            raise LaunchError(
+                f"TARGET {launch.target!r} (KIND {launch.kind!r}) names no object: module "
+                f"{launch.module!r} has none of {', '.join(_candidates(launch.kind))}; "
+                "use TARGET 'module:attribute'"
+            ) from None
+        raise LaunchError(f"TARGET {launch.target!r} (KIND {launch.kind!r}): {error}") from None
 
-    shadow = getattr(gestalt, "__file__", None)
-    if shadow is not None:
-        raise LaunchError(
-            f"'gestalt' resolves to the regular package {shadow}, which hides the gestalt "
-            "namespace of gestalt-core; uninstall gestalt-sdk (pip uninstall gestalt-sdk) "
-            "and never name a provider package 'gestalt'"
-        )
 
-
-def load_surface(kind: str) -> Surface:
-    """Import ``gestalt.<kind>._surface`` and return its ``surface``."""
+def _load_surface(kind: str) -> Surface:
     name = f"gestalt.{kind}._surface"
     try:
         module = importlib.import_module(name)
@@ -119,51 +163,60 @@ def load_surface(kind: str) -> Surface:
     return surface  # type: ignore[no-any-return]
 
 
-def load_target(launch: Launch) -> object:
-    """Import TARGET with ROOT first on ``sys.path`` and return the object it names."""
-    module_name, attribute = check_target(launch.target)
+def _load_target(launch: Launch) -> object:
+    """The object TARGET names, imported with ROOT first on ``sys.path``.
+
+    ``module`` alone names the module's ``plugin``/``provider`` (``<kind>``/``provider``
+    for the other kinds) or, when it has none, the module itself: a surface may find its
+    provider there (an integration module that uses module-level decorators does).
+    """
+    module = _import_module(launch)
+    if launch.attribute is not None:
+        if not hasattr(module, launch.attribute):
+            raise LaunchError(
+                f"TARGET {launch.target!r} (KIND {launch.kind!r}): module {launch.module!r} "
+                f"has no attribute {launch.attribute!r}"
+            )
+        return getattr(module, launch.attribute)
+    for name in _candidates(launch.kind):
+        if hasattr(module, name):
+            return getattr(module, name)
+    return module
+
+
+def _candidates(kind: str) -> tuple[str, str]:
+    return ("plugin", "provider") if kind == "integration" else (kind, "provider")
+
+
+def _import_module(launch: Launch) -> ModuleType:
     sys.path.insert(0, launch.root)
     try:
-        module = importlib.import_module(module_name)
+        return importlib.import_module(launch.module)
     except ModuleNotFoundError as error:
-        if error.name is not None and (
-            module_name == error.name or module_name.startswith(error.name + ".")
+        missing = error.name
+        if missing is not None and (
+            launch.module == missing or launch.module.startswith(missing + ".")
         ):
             raise LaunchError(
                 f"TARGET {launch.target!r} (KIND {launch.kind!r}): no module named "
-                f"{module_name!r} in ROOT {launch.root}; check TARGET or [tool.gestalt]"
+                f"{launch.module!r} in ROOT {launch.root}; check TARGET or [tool.gestalt]"
             ) from None
-        raise _import_failure(launch, module_name, error) from None
+        raise _import_failure(launch, error) from None
     except Exception as error:
-        raise _import_failure(launch, module_name, error) from None
-    if attribute is not None:
-        if not hasattr(module, attribute):
-            raise LaunchError(
-                f"TARGET {launch.target!r} (KIND {launch.kind!r}): module {module_name!r} has "
-                f"no attribute {attribute!r}"
-            )
-        return getattr(module, attribute)
-    candidates = (
-        ("plugin", "provider") if launch.kind == "integration" else (launch.kind, "provider")
-    )
-    for name in candidates:
-        if hasattr(module, name):
-            return getattr(module, name)
-    raise LaunchError(
-        f"TARGET {launch.target!r} (KIND {launch.kind!r}) names no object: module "
-        f"{module_name!r} has none of {', '.join(candidates)}; use TARGET 'module:attribute'"
-    )
+        raise _import_failure(launch, error) from None
 
 
-def _import_failure(launch: Launch, module_name: str, error: BaseException) -> LaunchError:
+def _import_failure(launch: Launch, error: BaseException) -> LaunchError:
     traceback.print_exception(error, file=sys.stderr)
     hint = ""
-    if isinstance(error, AttributeError) and "module 'gestalt' has no attribute" in str(error):
+    if isinstance(error, AttributeError) and re.search(
+        r"module 'gestalt(\.\w+)?' has no attribute", str(error)
+    ):
         hint = (
             "; this is the upstream 'import gestalt; gestalt.X' API: import from the surface "
-            "instead, e.g. 'from gestalt.integration import Plugin' (docs/migrating.md)"
+            "instead, e.g. 'from gestalt import integration as gestalt' (docs/migrating.md)"
         )
     return LaunchError(
-        f"TARGET {launch.target!r} (KIND {launch.kind!r}): importing {module_name!r} raised "
+        f"TARGET {launch.target!r} (KIND {launch.kind!r}): importing {launch.module!r} raised "
         f"{type(error).__name__}: {error}{hint}"
     )

@@ -1,4 +1,5 @@
-"""Serve a loaded provider on the host's Unix socket until SIGTERM/SIGINT or host death."""
+"""Serve a loaded provider on the host's Unix socket until SIGTERM/SIGINT or host death,
+and decide how the process ends."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ import time
 import grpc
 import grpc.aio
 
-from gestalt._runtime._launch import LaunchError
+from gestalt._runtime._launch import Launch, LaunchError
 from gestalt.core._kinds import ProviderKind
 from gestalt.core._lifecycle import LifecycleServicer
 from gestalt.core._serving import Runtime
 from gestalt.core._surface import LoadedProvider
 from gestalt.provider.v1 import runtime_pb2_grpc
 
-log = logging.getLogger("gestalt.runtime")
+log = logging.getLogger(__name__)
 
 # The host SIGKILLs 2 s after SIGTERM (HOST.md 8.1). In-flight calls get 1 s to finish,
 # the close hook up to 0.5 s, which leaves room for interpreter teardown.
@@ -76,10 +77,25 @@ async def watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), PARENT_POLL_SECONDS)
 
 
-async def serve(
+def serve(launch: Launch, kind: ProviderKind, loaded: LoadedProvider) -> int:
+    """Serve until a stop signal or host death; returns the exit status (or exits).
+
+    Raises:
+        LaunchError: The socket cannot be served on.
+    """
+    asyncio.run(_serve(loaded, kind, launch.root, launch.socket_path, launch.parent_pid))
+    if _handlers_still_running(time.monotonic() + 0.2):
+        # A blocking handler outlived the drain; interpreter exit would wait for it and
+        # the host would SIGKILL us. Leave now.
+        logging.shutdown()
+        os._exit(0)
+    return 0
+
+
+async def _serve(
     loaded: LoadedProvider,
     kind: ProviderKind,
-    root: str | None,
+    root: str,
     socket_path: str,
     parent_pid: int | None,
 ) -> None:
@@ -130,7 +146,7 @@ async def serve(
         runtime.shutdown_pools()
 
 
-def handlers_still_running(deadline: float) -> bool:
+def _handlers_still_running(deadline: float) -> bool:
     """Whether sync handler threads are still busy after waiting until ``deadline``."""
     for thread in threading.enumerate():
         if thread.name.startswith("gestalt-"):

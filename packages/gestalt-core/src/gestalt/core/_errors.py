@@ -24,6 +24,35 @@ from __future__ import annotations
 
 import grpc
 
+#: How much of a caller's input (a key, a name) an error message may quote.
+QUOTE_CHARS = 200
+#: The most status text the SDK sends: the host drops a reply whose status metadata is
+#: over 16 KiB, and gRPC percent-encodes non-ASCII bytes (up to 3x), so 4 KiB is safe.
+MAX_STATUS_BYTES = 4096
+_CUT = "...[cut]"
+
+
+def bounded(text: object, limit: int = QUOTE_CHARS) -> str:
+    """``text`` as a string of at most ``limit`` characters, marked where it was cut.
+
+    Use it wherever an error message quotes what a caller sent (a key, a name, a path):
+    the message then stays small whatever the input was.
+    """
+    value = text if isinstance(text, str) else str(text)
+    if len(value) <= limit:
+        return value
+    return value[: max(0, limit - len(_CUT))] + _CUT
+
+
+def status_text(message: str) -> str:
+    """``message`` cut to :data:`MAX_STATUS_BYTES` of UTF-8, marked where it was cut."""
+    encoded = message.encode("utf-8", "replace")
+    if len(encoded) <= MAX_STATUS_BYTES:
+        return message
+    head = encoded[: MAX_STATUS_BYTES - len(_CUT)].decode("utf-8", "ignore")
+    return head + _CUT
+
+
 # HTTP status -> gRPC code, for errors raised with an explicit HTTP status. Integration
 # results carry the HTTP status; every other surface answers with the gRPC code.
 _HTTP_TO_GRPC: dict[int, grpc.StatusCode] = {

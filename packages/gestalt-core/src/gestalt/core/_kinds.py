@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gestalt.provider.v1.runtime_pb2 import ProviderKind as WireKind
 
 
 class ProviderKind(enum.Enum):
@@ -15,19 +19,14 @@ class ProviderKind(enum.Enum):
     S3 = "s3"
 
     @property
-    def wire_value(self) -> int:
-        """The ``gestalt.provider.v1.ProviderKind`` number of this kind."""
-        return _WIRE[self]
+    def wire_value(self) -> WireKind.ValueType:
+        """The ``gestalt.provider.v1.ProviderKind`` value of this kind."""
+        # Imported here: gestalt.core is imported by every provider module, and the wire
+        # descriptors are loaded only by what serves or calls.
+        from gestalt.provider.v1 import runtime_pb2
+
+        return runtime_pb2.ProviderKind.Value(f"PROVIDER_KIND_{self.name}")
 
 
-# ProviderKind numbers from runtime.proto: INTEGRATION=1, AUTH=2, SECRETS=4, CACHE=6, S3=7.
-_WIRE = {
-    ProviderKind.INTEGRATION: 1,
-    ProviderKind.AUTH: 2,
-    ProviderKind.SECRETS: 4,
-    ProviderKind.CACHE: 6,
-    ProviderKind.S3: 7,
-}
-
-#: The protocol version this SDK speaks (PROTOCOL.md 2.5); it is both bounds of the range.
+#: The protocol version this SDK speaks; it is both bounds of the range it advertises.
 PROTOCOL_VERSION = 2

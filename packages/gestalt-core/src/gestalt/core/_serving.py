@@ -1,4 +1,4 @@
-"""What a surface's servicers use at run time: handler dispatch, configuration, error mapping.
+"""The serving process's shared state: handler dispatch, configuration, identity, health.
 
 Server model: one ``grpc.aio`` server on one long-lived event loop. ``async def`` handlers
 run on that loop, so objects made in ``configure`` stay usable; plain ``def`` handlers run
@@ -10,66 +10,116 @@ adapted, never per call. docs/design.md has the measurements behind this choice.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import inspect
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import grpc
-import grpc.aio
 from google.protobuf import struct_pb2
 
-from gestalt.core._errors import FailedPreconditionError, GestaltError
+from gestalt.core._errors import FailedPreconditionError, GestaltError, status_text
+from gestalt.core._hooks import Hooks
 from gestalt.core._kinds import PROTOCOL_VERSION, ProviderKind
 from gestalt.core._metadata import RuntimeMetadata, metadata_from_pyproject
 from gestalt.core._pyproject import StrPath
 from gestalt.core._structs import struct_to_dict
-from gestalt.core._surface import Hooks
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
-log = logging.getLogger("gestalt.runtime")
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
-S = TypeVar("S")
-Req = TypeVar("Req")
 
-#: Default request/response size limit; gRPC's own default (4 MiB) is too small for what
-#: callers pass through the host. Override with GESTALT_SDK_MAX_MESSAGE_BYTES.
+#: Default request/response size limit of our server; gRPC's own default (4 MiB) is too
+#: small for what callers pass through the host. Override with GESTALT_SDK_MAX_MESSAGE_BYTES.
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 #: Default size of the pool that runs plain ``def`` handlers (they may block on I/O).
 #: Override with GESTALT_SDK_MAX_WORKERS.
 DEFAULT_MAX_WORKERS = 64
+#: Health checks get threads of their own, so they never queue behind slow handlers.
+HEALTH_WORKERS = 2
+#: What the host sees when a health check raised something unexpected; the details go to
+#: the log only (an exception's text can carry a token or a secret).
+HEALTH_FAILED = "health check failed"
 
 
-def _env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int) -> int:
+    """A positive integer setting from the environment, ``default`` when unset.
+
+    Raises:
+        ValueError: The variable is set to something that is not a positive integer.
+    """
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not an integer") from None
+        raise ValueError(f"{name}={raw[:40]!r} is not an integer") from None
     if value <= 0:
         raise ValueError(f"{name}={raw!r} must be positive")
     return value
 
 
+def is_async(func: Callable[..., Any]) -> bool:
+    """Whether calling ``func`` gives an awaitable: an ``async def`` or an object with one."""
+    if inspect.iscoroutinefunction(func):
+        return True
+    call = getattr(func, "__call__", None)  # noqa: B004 - callable objects with async __call__
+    return call is not None and inspect.iscoroutinefunction(call)
+
+
+class _Pool:
+    """A thread pool made on first use: a provider of only ``async def`` methods never
+    starts a thread, and its start-up does not import concurrent.futures.thread."""
+
+    def __init__(self, size: int, name: str) -> None:
+        self._size, self._name = size, name
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            with self._lock:
+                if self._executor is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._executor = ThreadPoolExecutor(
+                        self._size, thread_name_prefix=f"gestalt-{self._name}"
+                    )
+        return self._executor
+
+    async def run(self, func: Callable[..., T], *args: Any) -> T:
+        # The caller's contextvars travel with the call (run_in_executor alone drops them:
+        # tracing and structured-logging context would vanish in ``def`` handlers).
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, context.run, func, *args)
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+
 class Runtime:
-    """The serving process's shared state, handed to a surface's ``register``.
+    """The serving process's shared state, handed to a surface's servicer.
 
     Attributes:
         kind: The kind being served.
         hooks: The provider's lifecycle hooks.
+        root: The provider's ROOT folder (its pyproject gives default metadata).
         name: The instance name of the last successful configure ("" before).
         config: The config of the last successful configure (``{}`` before).
         configured: Whether a configure call has succeeded.
         max_message_bytes: The server's request/response size limit.
+        max_workers: The size of the pool that runs ``def`` handlers.
     """
 
     def __init__(self, kind: ProviderKind, hooks: Hooks, root: StrPath | None = None) -> None:
@@ -79,61 +129,41 @@ class Runtime:
         self.name = ""
         self.config: dict[str, Any] = {}
         self.configured = False
-        self.max_message_bytes = _env_int(
-            "GESTALT_SDK_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES
-        )
-        self.max_workers = _env_int("GESTALT_SDK_MAX_WORKERS", DEFAULT_MAX_WORKERS)
-        # Pools are made on first use: a provider of only ``async def`` methods never
-        # starts a thread, and its start-up does not import concurrent.futures.thread.
-        self._pools: dict[str, ThreadPoolExecutor] = {}
-        self._pools_lock = threading.Lock()
+        self.max_message_bytes = env_int("GESTALT_SDK_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES)
+        self.max_workers = env_int("GESTALT_SDK_MAX_WORKERS", DEFAULT_MAX_WORKERS)
+        self._handlers = _Pool(self.max_workers, "handler")
+        self._health_pool = _Pool(HEALTH_WORKERS, "health")
         self._configure_lock = asyncio.Lock()
         self._defaults: RuntimeMetadata | None = None
         self._closed = False
-        self._configure = self.to_async(hooks.configure) if hooks.configure else None
-        self._health = (
-            self.to_async(hooks.health_check, pool="health") if hooks.health_check else None
-        )
-        self._warnings = self.to_async(hooks.warnings) if hooks.warnings else None
-        self._close = self.to_async(hooks.close) if hooks.close else None
-        self._metadata = self.to_async(hooks.metadata) if callable(hooks.metadata) else None
+        adapt = self._adapt
+        self._configure = adapt(hooks.configure) if hooks.configure else None
+        self._health = adapt(hooks.health_check, self._health_pool) if hooks.health_check else None
+        self._warnings = adapt(hooks.warnings) if hooks.warnings else None
+        self._close = adapt(hooks.close) if hooks.close else None
+        self._metadata = adapt(hooks.metadata) if callable(hooks.metadata) else None
 
     # -- dispatch -------------------------------------------------------------------------
 
-    @property
-    def executor(self) -> ThreadPoolExecutor:
-        """The bounded pool that runs plain ``def`` handlers (``max_workers`` threads)."""
-        return self._pool("handler")
-
-    def _pool(self, name: str) -> ThreadPoolExecutor:
-        pool = self._pools.get(name)
-        if pool is None:
-            with self._pools_lock:
-                pool = self._pools.get(name)
-                if pool is None:
-                    from concurrent.futures import ThreadPoolExecutor
-
-                    # Health checks get two threads of their own: they never queue
-                    # behind slow handlers.
-                    size = {"handler": self.max_workers, "health": 2}[name]
-                    pool = ThreadPoolExecutor(size, thread_name_prefix=f"gestalt-{name}")
-                    self._pools[name] = pool
-        return pool
-
-    def to_async(
-        self, func: Callable[P, Any], *, pool: str = "handler"
-    ) -> Callable[P, Awaitable[Any]]:
+    def to_async(self, func: Callable[P, Any]) -> Callable[P, Awaitable[Any]]:
         """An awaitable form of a user callable, chosen once.
 
         ``async def`` functions are returned as they are and run on the loop; plain
-        functions run in the named pool (the handler pool by default) when awaited.
+        functions run in the handler pool when awaited, with the caller's contextvars.
         """
-        if _is_async(func):
+        return self._adapt(func)
+
+    async def run_in_pool(self, func: Callable[..., T], *args: Any) -> T:
+        """Run a blocking ``func(*args)`` in the handler pool, with the caller's contextvars."""
+        return await self._handlers.run(func, *args)
+
+    def _adapt(self, func: Callable[P, Any], pool: _Pool | None = None) -> Callable[P, Any]:
+        if is_async(func):
             return func
+        target = pool or self._handlers
 
         async def in_pool(*args: P.args, **kwargs: P.kwargs) -> Any:
-            call = functools.partial(func, *args, **kwargs)
-            return await asyncio.get_running_loop().run_in_executor(self._pool(pool), call)
+            return await target.run(functools.partial(func, *args, **kwargs))
 
         return in_pool
 
@@ -188,16 +218,23 @@ class Runtime:
         return merged
 
     async def health(self) -> tuple[bool, str]:
-        """``(ready, message)``: ready unless the health hook raises or returns ``False``."""
+        """``(ready, message)``: ready unless the health hook raises or returns ``False``.
+
+        A :class:`GestaltError` from the hook is shown with its message; any other
+        exception is logged and answered with the fixed :data:`HEALTH_FAILED`.
+        """
         if self._health is None:
             return True, ""
         try:
             result = await self._health()
-        except Exception as error:
-            return False, str(error) or type(error).__name__
+        except GestaltError as error:
+            return False, status_text(error.message)
+        except Exception:
+            log.exception("health check raised")
+            return False, HEALTH_FAILED
         if result is False:
             return False, "not ready"
-        return True, result if isinstance(result, str) else ""
+        return True, status_text(result) if isinstance(result, str) else ""
 
     async def close(self) -> None:
         """Run the close hook once (later calls do nothing)."""
@@ -212,81 +249,5 @@ class Runtime:
 
     def shutdown_pools(self) -> None:
         """Stop taking work in the pools without waiting for running handlers."""
-        with self._pools_lock:
-            pools = list(self._pools.values())
-        for pool in pools:
-            pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _is_async(func: Callable[..., Any]) -> bool:
-    if inspect.iscoroutinefunction(func):
-        return True
-    call = getattr(func, "__call__", None)  # noqa: B004 - callable objects with async __call__
-    return call is not None and inspect.iscoroutinefunction(call)
-
-
-# -- error mapping for servicer methods ----------------------------------------------------
-
-Context = grpc.aio.ServicerContext[Any, Any]
-
-
-async def abort_for(context: Context, error: Exception, label: str) -> NoReturn:
-    """End the call with the status PROTOCOL.md 2.3 gives ``error``; never returns.
-
-    A ``GestaltError`` keeps its code and message. Anything else is a bug: the traceback
-    goes to stderr and the caller sees ``UNKNOWN`` "<label>: internal error".
-    """
-    if isinstance(error, GestaltError):
-        await context.abort(error.grpc_code, error.message)
-    log.error("%s failed", label, exc_info=error)
-    await context.abort(grpc.StatusCode.UNKNOWN, f"{label}: internal error")
-    raise AssertionError("context.abort returned")  # it raises; keeps NoReturn honest
-
-
-def unary(
-    label: str,
-) -> Callable[
-    [Callable[[S, Req, Context], Awaitable[T]]], Callable[[S, Req, Context], Awaitable[T]]
-]:
-    """Decorate an async unary servicer method so every exception maps to a status."""
-
-    def decorate(
-        method: Callable[[S, Req, Context], Awaitable[T]],
-    ) -> Callable[[S, Req, Context], Awaitable[T]]:
-        @functools.wraps(method)
-        async def guarded(self: S, request: Req, context: Context) -> T:
-            try:
-                return await method(self, request, context)
-            except grpc.aio.AbortError:
-                raise
-            except Exception as error:
-                await abort_for(context, error, label)
-
-        return guarded
-
-    return decorate
-
-
-def streaming(
-    label: str,
-) -> Callable[
-    [Callable[[S, Req, Context], AsyncIterator[T]]], Callable[[S, Req, Context], AsyncIterator[T]]
-]:
-    """Decorate an async server-streaming servicer method the same way as :func:`unary`."""
-
-    def decorate(
-        method: Callable[[S, Req, Context], AsyncIterator[T]],
-    ) -> Callable[[S, Req, Context], AsyncIterator[T]]:
-        @functools.wraps(method)
-        async def guarded(self: S, request: Req, context: Context) -> AsyncIterator[T]:
-            try:
-                async for item in method(self, request, context):
-                    yield item
-            except grpc.aio.AbortError:
-                raise
-            except Exception as error:
-                await abort_for(context, error, label)
-
-        return guarded
-
-    return decorate
+        self._handlers.shutdown()
+        self._health_pool.shutdown()

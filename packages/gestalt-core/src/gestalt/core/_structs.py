@@ -42,11 +42,6 @@ def struct_to_dict(message: struct_pb2.Struct | None) -> dict[str, Any]:
     return {key: _from_value(item) for key, item in message.fields.items()}
 
 
-def value_to_python(value: struct_pb2.Value) -> Any:
-    """A ``Value`` as the Python value it holds (integral doubles as ``int``)."""
-    return _from_value(value)
-
-
 def _fill(target: struct_pb2.Value, value: Any) -> None:
     if value is None:
         target.null_value = struct_pb2.NULL_VALUE

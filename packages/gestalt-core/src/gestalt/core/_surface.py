@@ -2,7 +2,9 @@
 
 The runtime maps KIND ``k`` to the module ``gestalt.k._surface`` and reads its attribute
 ``surface``: the namespace is the registry, so core never names a surface. A surface turns
-the user's TARGET object into a :class:`LoadedProvider`, which says how to serve it.
+the user's TARGET object into a :class:`LoadedProvider`, which says how to serve it. Most
+surfaces serve one gRPC service over an object with known methods: they are one
+:class:`ServicerSurface` declaration.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from gestalt.core._hooks import Hooks
 from gestalt.core._kinds import ProviderKind
-from gestalt.core._metadata import RuntimeMetadata
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,42 +27,6 @@ if TYPE_CHECKING:
 
 class TargetError(Exception):
     """TARGET does not name a provider the surface can serve; the message says what to fix."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Hooks:
-    """The optional lifecycle methods of a provider; each may be ``def`` or ``async def``.
-
-    Attributes:
-        configure: ``configure(name, config)``, run on ``ConfigureProvider``/``StartProvider``.
-        health_check: ``health_check()``; raising means "not ready", with the message shown.
-        metadata: A :class:`RuntimeMetadata`, or ``metadata()`` returning one.
-        warnings: ``warnings()`` returning strings for the host to show.
-        close: ``close()``, run once when the runtime stops.
-    """
-
-    configure: Callable[[str, dict[str, Any]], object] | None = None
-    health_check: Callable[[], object] | None = None
-    metadata: RuntimeMetadata | Callable[[], object] | None = None
-    warnings: Callable[[], object] | None = None
-    close: Callable[[], object] | None = None
-
-    @classmethod
-    def find(cls, provider: object) -> Hooks:
-        """Find the hooks on ``provider`` by name (structurally: no base class needed)."""
-
-        def method(name: str) -> Callable[..., object] | None:
-            found = getattr(provider, name, None)
-            return found if callable(found) else None
-
-        metadata = getattr(provider, "metadata", None)
-        return cls(
-            configure=method("configure"),
-            health_check=method("health_check"),
-            metadata=metadata if isinstance(metadata, RuntimeMetadata) else method("metadata"),
-            warnings=method("warnings"),
-            close=method("close"),
-        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -93,11 +59,13 @@ class Surface(Protocol):
         ...
 
 
-def resolve_target(target: object, accepts: Callable[[object], bool], *, expected: str) -> object:
-    """The provider a TARGET object names: the object itself, or what a class/factory makes.
+def provider_from_target(
+    target: object, accepts: Callable[[object], bool], *, expected: str
+) -> object:
+    """The provider a TARGET object stands for: itself, or what a class or factory makes.
 
     Args:
-        target: The object TARGET resolved to.
+        target: The object TARGET names.
         accepts: Whether an object is a provider of the wanted kind.
         expected: Words for the wanted kind, used in the error message.
 
@@ -106,6 +74,11 @@ def resolve_target(target: object, accepts: Callable[[object], bool], *, expecte
     """
     if accepts(target):
         return target
+    if inspect.ismodule(target):
+        raise TargetError(
+            f"module {target.__name__} is not {expected} and names none; point TARGET at "
+            "the provider object ('module:attribute')"
+        )
     if inspect.isclass(target) or inspect.isroutine(target):
         try:
             signature: inspect.Signature | None = inspect.signature(target)
@@ -123,6 +96,43 @@ def resolve_target(target: object, accepts: Callable[[object], bool], *, expecte
                 f"calling {_describe(target)} gave {_describe(made)}, which is not {expected}"
             )
     raise TargetError(f"{_describe(target)} is not {expected}")
+
+
+def has_methods(candidate: object, names: tuple[str, ...]) -> bool:
+    """Whether ``candidate`` is an instance (not a class) with every named method."""
+    return not isinstance(candidate, type) and all(
+        callable(getattr(candidate, name, None)) for name in names
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ServicerSurface:
+    """A surface that serves one gRPC service over a provider object found by its methods.
+
+    Attributes:
+        kind: The kind served.
+        required: The methods a provider must have.
+        expected: Words for such a provider, for the start-up error.
+        servicer: Makes the servicer from ``(provider, runtime)``.
+        add_to_server: The generated ``add_<Service>Servicer_to_server``.
+    """
+
+    kind: ProviderKind
+    required: tuple[str, ...]
+    expected: str
+    servicer: Callable[[Any, Runtime], Any]
+    add_to_server: Callable[[Any, grpc.aio.Server], None]
+
+    def load(self, target: object) -> LoadedProvider:
+        """Accept an object with the required methods, or a class/factory that makes one."""
+        provider = provider_from_target(
+            target, lambda candidate: has_methods(candidate, self.required), expected=self.expected
+        )
+
+        def register(server: grpc.aio.Server, runtime: Runtime) -> None:
+            self.add_to_server(self.servicer(provider, runtime), server)
+
+        return LoadedProvider(provider, Hooks.find(provider), register)
 
 
 def _describe(value: object) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gestalt.core import python_to_value
+from gestalt.core.serving import python_to_value
 from gestalt.provider.v1 import plugin_pb2
 
 

@@ -15,16 +15,8 @@ import pydantic
 import pydantic_core
 from google.protobuf import empty_pb2
 
-from gestalt.core import (
-    PROTOCOL_VERSION,
-    Context,
-    GestaltError,
-    InternalError,
-    Runtime,
-    UnimplementedError,
-    struct_to_dict,
-    unary,
-)
+from gestalt.core import PROTOCOL_VERSION, GestaltError, InternalError, UnimplementedError
+from gestalt.core.serving import Context, Runtime, guard, struct_to_dict
 from gestalt.integration._catalog import catalog_to_proto
 from gestalt.integration._context import request_from_proto, token_from_proto
 from gestalt.integration._operations import Operation
@@ -126,7 +118,7 @@ class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
         post_connect = plugin.post_connect_hook
         self._post_connect = runtime.to_async(post_connect) if post_connect else None
 
-    @unary("get metadata")
+    @guard("get metadata")
     async def GetMetadata(
         self, request: empty_pb2.Empty, context: Context
     ) -> plugin_pb2.ProviderMetadata:
@@ -137,7 +129,7 @@ class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
             max_protocol_version=PROTOCOL_VERSION,
         )
 
-    @unary("start provider")
+    @guard("start provider")
     async def StartProvider(
         self, request: plugin_pb2.StartProviderRequest, context: Context
     ) -> plugin_pb2.StartProviderResponse:
@@ -153,7 +145,7 @@ class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
             return _UNKNOWN_OPERATION
         return await op.run(request)
 
-    @unary("session catalog")
+    @guard("session catalog")
     async def GetSessionCatalog(
         self, request: plugin_pb2.GetSessionCatalogRequest, context: Context
     ) -> plugin_pb2.GetSessionCatalogResponse:
@@ -171,7 +163,7 @@ class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
             ) from None
         return plugin_pb2.GetSessionCatalogResponse(catalog=catalog)
 
-    @unary("post connect")
+    @guard("post connect")
     async def PostConnect(
         self, request: plugin_pb2.PostConnectRequest, context: Context
     ) -> plugin_pb2.PostConnectResponse:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import grpc.aio
 
-from gestalt.core import Hooks, LoadedProvider, ProviderKind, Runtime, resolve_target
+from gestalt.core import ProviderKind
+from gestalt.core.serving import Hooks, LoadedProvider, Runtime, provider_from_target
 from gestalt.integration._catalog import catalog_to_proto, write_catalog_file
 from gestalt.integration._plugin import Plugin
 from gestalt.integration._servicer import IntegrationServicer
@@ -24,13 +25,13 @@ class IntegrationSurface:
 
     def load(self, target: object) -> LoadedProvider:
         """Accept a :class:`Plugin`, or a class/factory that makes one."""
-        plugin = resolve_target(
+        plugin = provider_from_target(
             target, _is_plugin, expected="a gestalt.integration.Plugin (plugin = Plugin('name'))"
         )
         assert isinstance(plugin, Plugin)
         if not plugin.operations:
             # The host refuses a catalog without operations (HOST.md 7.4); say so at start.
-            from gestalt.core import TargetError
+            from gestalt.core.serving import TargetError
 
             raise TargetError(
                 f"plugin {plugin.name!r} declares no operation; add one with @plugin.operation"

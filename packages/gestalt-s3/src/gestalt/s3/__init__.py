@@ -11,7 +11,7 @@ Clients: :class:`S3` and :class:`AsyncS3` talk to the host's object store
 
 from typing import TYPE_CHECKING
 
-from gestalt.core import lazy_attributes
+from gestalt.core.serving import lazy_attributes
 from gestalt.s3._version import __version__
 
 if TYPE_CHECKING:

@@ -20,17 +20,12 @@ from __future__ import annotations
 
 import grpc
 
-from gestalt.core import (
-    FailedPreconditionError,
-    GestaltError,
-    NotBoundError,
-    OutOfRangeError,
-    http_status_for_grpc,
-)
+from gestalt.core import FailedPreconditionError, GestaltError, NotBoundError, OutOfRangeError
 from gestalt.core import InvalidArgumentError as _CoreInvalidArgument
 from gestalt.core import NotFoundError as _CoreNotFound
 from gestalt.core import PermissionDeniedError as _CorePermissionDenied
 from gestalt.core import UnimplementedError as _CoreUnimplemented
+from gestalt.core.serving import http_status_for_grpc
 
 
 class S3Error(GestaltError):

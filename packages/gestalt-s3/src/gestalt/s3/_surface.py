@@ -18,16 +18,8 @@ import grpc
 import grpc.aio
 from google.protobuf import empty_pb2
 
-from gestalt.core import (
-    Context,
-    GestaltError,
-    Hooks,
-    InternalError,
-    LoadedProvider,
-    ProviderKind,
-    Runtime,
-    resolve_target,
-)
+from gestalt.core import GestaltError, InternalError, ProviderKind
+from gestalt.core.serving import Context, Hooks, LoadedProvider, Runtime, provider_from_target
 from gestalt.provider.v1 import s3_pb2, s3_pb2_grpc
 from gestalt.s3._convert import (
     check_range,
@@ -180,11 +172,10 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
                     await aclose()
             return
         sync_iterator: Iterator[bytes] = iter(chunks)  # type: ignore[call-overload]
-        loop = asyncio.get_running_loop()
-        executor = self._runtime.executor
+        run = self._runtime.run_in_pool
         try:
             while True:
-                item = await loop.run_in_executor(executor, next, sync_iterator, _DONE)
+                item = await run(next, sync_iterator, _DONE)
                 if item is _DONE:
                     return
                 if item:
@@ -193,7 +184,7 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
             close = getattr(sync_iterator, "close", None)
             if close is not None:
                 # A generator stops in the thread it ran in; never block the loop on it.
-                await loop.run_in_executor(executor, close)
+                await run(close)
 
     async def WriteObject(
         self,
@@ -306,7 +297,7 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
         """Run a ``def`` write_object in the pool and feed it, a few chunks ahead at most."""
         loop = asyncio.get_running_loop()
         space = body._use_thread_mode(loop)
-        done = loop.run_in_executor(self._runtime.executor, self._write, ref, options, body)
+        done = asyncio.ensure_future(self._runtime.run_in_pool(self._write, ref, options, body))
         done.add_done_callback(lambda _: space.release())  # wake the pump if it waits
         try:
             while not done.done():
@@ -357,7 +348,7 @@ class S3Surface:
 
     def load(self, target: object) -> LoadedProvider:
         """Accept an object with head_object/read_object/write_object, or a class/factory."""
-        provider = resolve_target(
+        provider = provider_from_target(
             target,
             _is_provider,
             expected="an S3 provider (an object with head_object, read_object, write_object)",

@@ -6,6 +6,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from gestalt.core import NotFoundError
+from gestalt.core.serving import bounded
 
 
 class SecretNotFound(NotFoundError):
@@ -16,7 +17,7 @@ class SecretNotFound(NotFoundError):
     """
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"secret {name!r} not found")
+        super().__init__(f"secret {bounded(name)!r} not found")
         self.name = name
 
 
