@@ -386,13 +386,14 @@ def test_value_the_host_could_not_read_back_is_refused(proc: ProviderProcess, ke
     value = os.urandom(8 * MIB)
     long_key = key + "k" * (8 * MIB)
     with Cache(socket=proc.socket_path, timeout=30, max_message_bytes=None) as cache:
-        for call in (
+        attempts: list[Callable[[], None]] = [
             lambda: cache.set(key, value),
             lambda: cache.set(long_key, value),
             lambda: cache.set_many([CacheEntry(key + "small", b"x"), CacheEntry(key, value)]),
-        ):
+        ]
+        for attempt in attempts:
             with pytest.raises(GestaltError) as caught:
-                call()
+                attempt()
             assert caught.value.grpc_code == Code.RESOURCE_EXHAUSTED
             assert "4194304-byte message limit" in caught.value.message
             assert len(caught.value.message) < 1024
