@@ -15,7 +15,7 @@ import grpc
 import pytest
 
 from gestalt.core.testing import ProviderProcess, launch
-from gestalt.provider.v1 import secrets_pb2
+from gestalt.provider.v1 import secrets_pb2, secrets_pb2_grpc
 
 ROOT = Path(__file__).parent / "providers" / "secrets_basic"
 LEAKY = "LEAKED-VALUE-7f3a"
@@ -176,3 +176,28 @@ def test_env_directory_refuses(env_proc: ProviderProcess, name: str) -> None:
 def test_env_outside_directory(env_proc: ProviderProcess, secret_dir: Path) -> None:
     name = f"../{secret_dir.name}-outside"
     assert _error(env_proc, name) == (grpc.StatusCode.NOT_FOUND, f"secret {name!r} not found")
+
+
+def test_huge_name_gets_a_status_the_host_can_read(
+    proc: ProviderProcess, env_proc: ProviderProcess
+) -> None:
+    """An 8 MiB name is accepted (the host may send it) and answered NOT_FOUND with a
+    bounded message, readable by a client with the host's limits (4 MiB, 16 KiB of
+    metadata); echoed whole, the host would drop the reply."""
+    name = "n" * (8 * 1024 * 1024)
+    for process in (proc, env_proc):
+        with grpc.insecure_channel(
+            f"unix:{process.socket_path}",
+            options=[
+                ("grpc.max_send_message_length", -1),
+                ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+                ("grpc.max_metadata_size", 16 * 1024),
+            ],
+        ) as channel:
+            stub = secrets_pb2_grpc.SecretsProviderStub(channel)
+            with pytest.raises(grpc.RpcError) as caught:
+                stub.GetSecret(secrets_pb2.GetSecretRequest(name=name), timeout=30)
+        error: Any = caught.value
+        assert error.code() == grpc.StatusCode.NOT_FOUND, error.details()
+        assert error.details().endswith("...[cut]' not found")
+        assert len(error.details()) < 300

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path, PurePosixPath
@@ -65,6 +66,9 @@ class EnvSecretsProvider(SecretsProvider):
                     text = (self.directory / relative).read_text(encoding="utf-8")
                 except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
                     pass
+                except OSError as error:
+                    if error.errno != errno.ENAMETOOLONG:  # a name no file can have: missing
+                        raise
                 else:
                     return text[:-1] if text.endswith("\n") else text
         raise SecretNotFound(name)
