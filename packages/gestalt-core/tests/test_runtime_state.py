@@ -8,7 +8,13 @@ import threading
 
 import pytest
 
-from gestalt.core import FailedPreconditionError, GestaltError, ProviderKind, UnavailableError
+from gestalt.core import (
+    FailedPreconditionError,
+    GestaltError,
+    ProviderKind,
+    UnavailableError,
+    nonblocking,
+)
 from gestalt.core.serving import Hooks, Runtime
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
@@ -65,3 +71,14 @@ def test_configure_refuses_other_protocol_versions() -> None:
     with pytest.raises(FailedPreconditionError, match="protocol version 3"):
         asyncio.run(runtime.configure("x", None, 3))
     assert not runtime.configured
+
+
+def test_nonblocking_def_handlers_run_on_the_loop() -> None:
+    @nonblocking
+    def handler() -> str:
+        return threading.current_thread().name
+
+    async def main() -> str:
+        return await Runtime(ProviderKind.CACHE, Hooks()).to_async(handler)()  # type: ignore[no-any-return]
+
+    assert asyncio.run(main()) == threading.main_thread().name

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from gestalt.cache._provider import CacheProvider
-from gestalt.core import InvalidArgumentError
+from gestalt.core import InvalidArgumentError, nonblocking
 
 #: Default bound on the number of live entries.
 DEFAULT_MAX_ENTRIES = 100_000
@@ -36,9 +36,11 @@ class MemoryCache(CacheProvider):
 
     TTLs run on ``time.monotonic`` (wall-clock jumps do not expire entries). Expired
     entries behave as missing everywhere and are removed when next looked at or when
-    the cache needs room. Every method holds one lock, because the runtime calls plain
-    ``def`` methods from a thread pool. The batch methods are the base class's loops over
-    ``get``, ``set`` and ``delete``, so a subclass that overrides those sees every key.
+    the cache needs room. Its methods never wait on I/O, so they are marked
+    :func:`~gestalt.core.nonblocking` and run on the runtime's loop without a thread hop;
+    every method still holds one lock, since a subclass's unmarked override runs in the
+    thread pool. The batch methods are the base class's loops over ``get``, ``set`` and
+    ``delete``, so a subclass that overrides those sees every key.
 
     Serve it as it is (``[tool.gestalt] cache = "gestalt.cache:MemoryCache"``) or
     subclass it. The provider config keys ``max_entries`` and ``max_bytes`` override the
@@ -87,6 +89,7 @@ class MemoryCache(CacheProvider):
 
     # -- single keys ----------------------------------------------------------------------
 
+    @nonblocking
     def get(self, key: str) -> bytes | None:
         """The live value of ``key``, or ``None``."""
         with self._lock:
@@ -96,6 +99,7 @@ class MemoryCache(CacheProvider):
             self._items.move_to_end(key)
             return item.value
 
+    @nonblocking
     def set(self, key: str, value: bytes, ttl: timedelta | None = None) -> None:
         """Store ``value`` under ``key`` with ``ttl`` (``None``: no expiry)."""
         with self._lock:
@@ -103,11 +107,13 @@ class MemoryCache(CacheProvider):
             self._put(key, bytes(value), _expiry(now, ttl))
             self._make_room(now)
 
+    @nonblocking
     def delete(self, key: str) -> bool:
         """Remove ``key``; ``True`` when a live entry was removed."""
         with self._lock:
             return self._remove_live(key, self._clock())
 
+    @nonblocking
     def touch(self, key: str, ttl: timedelta | None) -> bool:
         """Reset a live entry's expiry to now + ``ttl``; ``None`` removes the expiry."""
         with self._lock:

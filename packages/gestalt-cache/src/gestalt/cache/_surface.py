@@ -12,7 +12,7 @@ from google.protobuf import empty_pb2
 
 from gestalt.cache._provider import AsyncCacheProvider, CacheEntry, CacheProvider
 from gestalt.cache._ttl import ttl_from_wire
-from gestalt.core import FailedPreconditionError, GestaltError, ProviderKind
+from gestalt.core import FailedPreconditionError, GestaltError, ProviderKind, nonblocking
 from gestalt.core.serving import (
     Context,
     Runtime,
@@ -21,11 +21,15 @@ from gestalt.core.serving import (
     guard,
     host_max_message_bytes,
     is_async,
+    is_nonblocking,
 )
 from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
 
 _SINGLE = ("get", "set", "delete", "touch")
-_BATCH = ("get_many", "set_many", "delete_many")
+_SINGLE_OF = {"get_many": "get", "set_many": "set", "delete_many": "delete"}
+_DEFAULTS = {
+    name: (getattr(CacheProvider, name), getattr(AsyncCacheProvider, name)) for name in _SINGLE_OF
+}
 # What a Get reply adds to its value: the ``found`` flag, the value's tag and length.
 _GET_REPLY_OVERHEAD = 16
 
@@ -50,22 +54,20 @@ def _ttl(request: Any) -> timedelta | None:
 
 
 def _batch(provider: object, name: str, runtime: Runtime) -> Callable[..., Awaitable[Any]]:
-    """The provider's own batch method, or the base class's loop over its single-key ones.
+    """The provider's own batch method, or a base class's loop over its single-key method.
 
-    An inherited default calls the single-key methods itself, so the default of the base
-    that is as sync or async as ``get`` is used: one trip to the pool for a whole ``def``
-    batch, none for an ``async def`` one.
+    An inherited default calls the single-key method itself, so it runs the way that
+    method does: the default of the base that is as sync or async as it is, in one trip to
+    the pool for a whole ``def`` batch, or inline when the method is marked nonblocking.
     """
-    single_is_async = is_async(provider.get)  # type: ignore[attr-defined]
+    single = getattr(provider, _SINGLE_OF[name])
     own = getattr(provider, name, None)
-    inherited = any(
-        getattr(type(provider), name, None) is getattr(base, name)
-        for base in (CacheProvider, AsyncCacheProvider)
-    )
-    if callable(own) and not (inherited and is_async(own) != single_is_async):
+    inherited = getattr(type(provider), name, None) in _DEFAULTS[name]
+    if callable(own) and not inherited:
         return runtime.to_async(own)
-    base = AsyncCacheProvider if single_is_async else CacheProvider
-    return runtime.to_async(functools.partial(getattr(base, name), provider))
+    base = AsyncCacheProvider if is_async(single) else CacheProvider
+    loop = functools.partial(getattr(base, name), provider)
+    return runtime.to_async(nonblocking(loop) if is_nonblocking(single) else loop)
 
 
 class CacheServicer(cache_pb2_grpc.CacheServicer):
@@ -84,7 +86,7 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
         self._set: Callable[[str, bytes, timedelta | None], Awaitable[Any]] = set_
         self._delete: Callable[[str], Awaitable[Any]] = delete
         self._touch: Callable[[str, timedelta | None], Awaitable[Any]] = touch
-        get_many, set_many, delete_many = (_batch(provider, n, runtime) for n in _BATCH)
+        get_many, set_many, delete_many = (_batch(provider, n, runtime) for n in _SINGLE_OF)
         self._get_many: Callable[[Sequence[str]], Awaitable[Any]] = get_many
         self._set_many: Callable[[Sequence[CacheEntry], timedelta | None], Awaitable[Any]] = (
             set_many

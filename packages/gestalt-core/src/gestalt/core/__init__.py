@@ -12,6 +12,7 @@ from gestalt.core._namespace import check_namespace
 
 check_namespace()  # before anything loads the wire descriptors: say why, not "duplicate file"
 
+from gestalt.core._blocking import nonblocking  # noqa: E402
 from gestalt.core._errors import (  # noqa: E402
     AlreadyExistsError,
     FailedPreconditionError,
@@ -47,4 +48,5 @@ __all__ = [
     "UnavailableError",
     "UnimplementedError",
     "__version__",
+    "nonblocking",
 ]

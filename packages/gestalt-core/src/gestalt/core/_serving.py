@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from google.protobuf import struct_pb2
 
+from gestalt.core._blocking import is_nonblocking
 from gestalt.core._errors import FailedPreconditionError, GestaltError, status_text
 from gestalt.core._hooks import Hooks
 from gestalt.core._kinds import PROTOCOL_VERSION, ProviderKind
@@ -149,7 +150,8 @@ class Runtime:
         """An awaitable form of a user callable, chosen once.
 
         ``async def`` functions are returned as they are and run on the loop; plain
-        functions run in the handler pool when awaited, with the caller's contextvars.
+        functions run in the handler pool when awaited, with the caller's contextvars,
+        unless marked :func:`~gestalt.core.nonblocking` (then they run on the loop).
         """
         return self._adapt(func)
 
@@ -160,6 +162,12 @@ class Runtime:
     def _adapt(self, func: Callable[P, Any], pool: _Pool | None = None) -> Callable[P, Any]:
         if is_async(func):
             return func
+        if is_nonblocking(func):
+
+            async def inline(*args: P.args, **kwargs: P.kwargs) -> Any:
+                return func(*args, **kwargs)
+
+            return inline
         target = pool or self._handlers
 
         async def in_pool(*args: P.args, **kwargs: P.kwargs) -> Any:

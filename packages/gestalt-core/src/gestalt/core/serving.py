@@ -10,6 +10,7 @@ here is a compatibility promise to the surface distributions within one minor ve
 of gestalt-core.
 """
 
+from gestalt.core._blocking import is_nonblocking
 from gestalt.core._errors import (
     MAX_STATUS_BYTES,
     bounded,
@@ -67,6 +68,7 @@ __all__ = [
     "host_socket_env",
     "http_status_for_grpc",
     "is_async",
+    "is_nonblocking",
     "lazy_attributes",
     "provider_from_target",
     "python_to_value",

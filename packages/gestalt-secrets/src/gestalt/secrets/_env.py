@@ -8,7 +8,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gestalt.core import InvalidArgumentError
+from gestalt.core import InvalidArgumentError, nonblocking
 from gestalt.secrets._provider import SecretNotFound, SecretsProvider
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
@@ -52,6 +52,9 @@ class EnvSecretsProvider(SecretsProvider):
         """The environment variable that holds secret ``name``."""
         return self.prefix + _NOT_ALNUM.sub("_", name).upper()
 
+    # Marked: an environment lookup, or a read from a secret mount (tmpfs in practice),
+    # costs less than a trip to the thread pool.
+    @nonblocking
     def get_secret(self, name: str) -> str:
         """The secret's value from its variable or file; ``SecretNotFound`` otherwise."""
         value = os.environ.get(self.variable_for(name))
