@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from gestalt.cache._provider import CacheProvider
 from gestalt.core import InvalidArgumentError, nonblocking
+from gestalt.core.serving import bounded
 
 #: Default bound on the number of live entries.
 DEFAULT_MAX_ENTRIES = 100_000
@@ -191,5 +192,5 @@ def _positive(name: str, value: object) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidArgumentError(f"{name} must be a positive integer, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a positive integer, got {bounded(repr(value))}")
     return value
