@@ -67,6 +67,13 @@ INFLIGHT = (1, 8, 64)
 CACHE_INFLIGHT = (8, 64)
 CACHE_SIZES = (100, 64 * 1024)
 CACHE_KEYS = 256
+# Slow handlers: a cache Get of a "slow/" key waits 50 ms (blocking its thread in def
+# providers, awaiting in async def ones). SLOW_CALLS of them at once, like the SDK's
+# process tests, while HealthCheck is probed: shows whether health checks queue behind
+# slow handlers and how many blocking handlers run at once.
+SLOW_CALLS = 70
+SLOW_SECONDS = 0.05
+HEALTH_PROBES = 3
 MIB = 1024 * 1024
 FRAME = 64 * 1024  # S3 data frames (PROTOCOL.md 8)
 BLOCK = bytes(range(256)) * (FRAME // 256)  # every S3 body is this pattern, repeated
@@ -566,6 +573,33 @@ async def cache_workload(provider: Provider, mode: Mode, out: Samples) -> None:
                 window = await measure(provider.pid, call, n, seconds=mode.window)
                 add(out, f"cache_{op}_{label}_ops_{n}", window.ops)
                 add(out, f"cache_{op}_{label}_cpu_us_{n}", window.cpu_per_call_us)
+    await slow_handlers(provider, out)
+
+
+async def slow_handlers(provider: Provider, out: Samples) -> None:
+    """``SLOW_CALLS`` slow Gets at once; HealthCheck probed while they are in flight."""
+    assert provider.channel is not None
+    cache = cache_pb2_grpc.CacheStub(provider.channel)
+    lifecycle = runtime_pb2_grpc.ProviderLifecycleStub(provider.channel)
+
+    async def slow(i: int) -> None:
+        reply = await cache.Get(cache_pb2.CacheGetRequest(key=f"slow/{i}"), timeout=30)
+        if reply.found:
+            raise BenchError(f"Get 'slow/{i}' answered found")
+
+    started = time.perf_counter()
+    calls = [asyncio.ensure_future(slow(i)) for i in range(SLOW_CALLS)]
+    await asyncio.sleep(SLOW_SECONDS / 5)  # the slow calls reach the provider first
+    worst = 0.0
+    for _ in range(HEALTH_PROBES):
+        probe = time.perf_counter()
+        health = await lifecycle.HealthCheck(empty_pb2.Empty(), timeout=30)
+        if not health.ready:
+            raise BenchError("HealthCheck answered not ready")
+        worst = max(worst, time.perf_counter() - probe)
+    await asyncio.gather(*calls)
+    add(out, "health_busy_ms", worst * 1000)
+    add(out, "slow_wall_ms", (time.perf_counter() - started) * 1000)
 
 
 def s3_calls(channel: grpc.aio.Channel, size: int) -> tuple[Call, Call]:
@@ -800,6 +834,12 @@ ROWS = [
         for op in ("set", "get")
         for n in CACHE_INFLIGHT
     ),
+    Row(
+        "health_busy_ms",
+        f"HealthCheck, worst of {HEALTH_PROBES} with {SLOW_CALLS} slow cache Gets in flight",
+        "ms",
+    ),
+    Row("slow_wall_ms", f"{SLOW_CALLS} slow (50 ms) cache Gets at once, all answered", "ms"),
     *(
         Row(f"s3_{op}_{size}_mibs", f"S3 {op} {name}", "MiB/s", True)
         for size, name in S3_SIZES

@@ -30,6 +30,7 @@ KIND_WIRE = {"cache": 6, "s3": 7}  # runtime.proto ProviderKind
 FRAME = 64 * 1024
 BLOCK = bytes(range(256)) * (FRAME // 256)
 TWICE = BLOCK * 2  # any chunk of <= 64 KiB at any offset is a slice of this
+SLOW_PREFIX, SLOW_SECONDS = "slow/", 0.05  # cache Get of such a key: a slow handler
 
 
 async def _unimplemented(self: object, request: object, context: Ctx) -> Any:
@@ -79,6 +80,9 @@ def add_cache(server: grpc.aio.Server) -> None:
         async def Get(
             self, request: cache_pb2.CacheGetRequest, context: Ctx
         ) -> cache_pb2.CacheGetResponse:
+            if request.key.startswith(SLOW_PREFIX):  # a slow handler (bench/README)
+                await asyncio.sleep(SLOW_SECONDS)
+                return cache_pb2.CacheGetResponse(found=False)
             found = data.get(request.key)
             if found is None:
                 return cache_pb2.CacheGetResponse(found=False)

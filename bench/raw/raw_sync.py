@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -41,6 +42,7 @@ KIND_WIRE = {"cache": 6, "s3": 7}  # runtime.proto ProviderKind
 FRAME = 64 * 1024
 BLOCK = bytes(range(256)) * (FRAME // 256)
 TWICE = BLOCK * 2  # any chunk of <= 64 KiB at any offset is a slice of this
+SLOW_PREFIX, SLOW_SECONDS = "slow/", 0.05  # cache Get of such a key: a slow handler
 
 
 def _unimplemented(self: object, request: object, context: Ctx) -> Any:
@@ -90,10 +92,17 @@ def add_cache(server: grpc.Server, options: frozenset[str]) -> None:
     data: dict[str, bytes] = {}
     lock = threading.Lock()  # handlers run on many threads
 
+    # A hopped Get stands for an async def handler: run_on_loop does its slow wait.
+    blocking = "hop" not in options
+
     class Cache(cache_pb2_grpc.CacheServicer):
         def Get(
             self, request: cache_pb2.CacheGetRequest, context: Ctx
         ) -> cache_pb2.CacheGetResponse:
+            if request.key.startswith(SLOW_PREFIX):  # a handler that blocks (bench/README)
+                if blocking:
+                    time.sleep(SLOW_SECONDS)
+                return cache_pb2.CacheGetResponse(found=False)
             with lock:
                 found = data.get(request.key)
             if found is None:
@@ -198,6 +207,8 @@ def run_on_loop(servicer: object, names: tuple[str, ...]) -> None:
         inline = getattr(servicer, name)
 
         async def body(request: Any, context: Ctx, inline: Any = inline) -> Any:
+            if getattr(request, "key", "").startswith(SLOW_PREFIX):
+                await asyncio.sleep(SLOW_SECONDS)  # a slow async def handler waits on the loop
             return inline(request, context)
 
         def hopped(request: Any, context: Ctx, body: Any = body) -> Any:
