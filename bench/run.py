@@ -1,7 +1,8 @@
 """The benchmark: this SDK side by side with upstream gestalt-sdk 0.0.1a8 and raw grpcio.
 
-``uv run bench/run.py [--quick] [--out bench/results]``. bench/README.md says what each
-figure means and how it is measured. In short: every contender serves the same providers
+``uv run bench/run.py [--quick | --smoke] [--models] [--only NAMES] [--out DIR]``.
+bench/README.md says what each figure means, how it is measured and which targets the
+report judges. In short: every contender serves the same providers
 over the host's protocol (spawned as gestaltd spawns them, scrubbed environment, private
 socket directory, the host's readiness poll and first lifecycle call), contenders take
 turns within every repetition, and every reply is checked before it is counted.
