@@ -1,14 +1,17 @@
 """The floor on grpc.aio: hand-written servicers on the generated stubs, no SDK.
 
-``python bench/raw/raw_aio.py KIND`` (KIND: integration, cache or s3) serves on
-``GESTALT_PLUGIN_SOCKET`` what the benchmark's providers serve, doing the same work per
-call (Struct to dict, pydantic validation of the same input model, JSON body) with
-nothing else around it. Imports only what KIND needs, as a careful runtime would.
+``python bench/raw/raw_aio.py KIND [pydantic]`` (KIND: integration, cache or s3) serves
+on ``GESTALT_PLUGIN_SOCKET`` what the benchmark's providers serve with the least work a
+hand-written servicer does: the integration's ``greet`` reads the params Struct in place
+(greet_floor.py). With ``pydantic`` it serves ``greet`` on pydantic instead
+(greet_pydantic.py): the floor for an integration's start-up and memory. Imports only
+what KIND needs, as a careful runtime would.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -27,39 +30,21 @@ KIND_WIRE = {"cache": 6, "s3": 7}  # runtime.proto ProviderKind
 FRAME = 64 * 1024
 BLOCK = bytes(range(256)) * (FRAME // 256)
 TWICE = BLOCK * 2  # any chunk of <= 64 KiB at any offset is a slice of this
+SLOW_PREFIX, SLOW_SECONDS = "slow/", 0.05  # cache Get of such a key: a slow handler
 
 
 async def _unimplemented(self: object, request: object, context: Ctx) -> Any:
     await context.abort(grpc.StatusCode.UNIMPLEMENTED, "not served by the benchmark")
 
 
-def add_integration(server: grpc.aio.Server) -> None:
-    import json
-
-    import pydantic
-
+def add_integration(server: grpc.aio.Server, with_pydantic: bool) -> None:
     from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
 
-    class GreetIn(pydantic.BaseModel):
-        name: str
-        greeting: str = "hello"
-        excited: bool = False
-        tags: list[str] = []
-        weight: float = 1.0
-
-    def value(item: Any) -> Any:
-        kind = item.WhichOneof("kind")
-        if kind == "string_value":
-            return item.string_value
-        if kind == "number_value":
-            return item.number_value
-        if kind == "bool_value":
-            return item.bool_value
-        if kind == "list_value":
-            return [value(inner) for inner in item.list_value.values]
-        if kind == "struct_value":
-            return {k: value(v) for k, v in item.struct_value.fields.items()}
-        return None
+    # The hand-written floor, or the same operation on pydantic (the start-up floor).
+    if with_pydantic:
+        from greet_pydantic import greet
+    else:
+        from greet_floor import greet
 
     class Integration(plugin_pb2_grpc.IntegrationProviderServicer):
         async def GetMetadata(
@@ -77,19 +62,8 @@ def add_integration(server: grpc.aio.Server) -> None:
         ) -> plugin_pb2.OperationResult:
             if request.operation != "greet":
                 return plugin_pb2.OperationResult(status=404, body='{"error":"unknown operation"}')
-            raw = {k: value(v) for k, v in request.params.fields.items()}
-            try:
-                params = GreetIn.model_validate(raw)
-            except pydantic.ValidationError as error:
-                body = json.dumps({"error": str(error)})
-                return plugin_pb2.OperationResult(status=400, body=body)
-            end = "!" if params.excited else "."
-            out = {
-                "message": f"{params.greeting}, {params.name}{end}",
-                "tags": params.tags,
-                "weight": params.weight,
-            }
-            return plugin_pb2.OperationResult(status=200, body=json.dumps(out))
+            status, body = greet(request.params if request.HasField("params") else None)
+            return plugin_pb2.OperationResult(status=status, body=body)
 
         GetSessionCatalog = _unimplemented
         PostConnect = _unimplemented
@@ -106,6 +80,9 @@ def add_cache(server: grpc.aio.Server) -> None:
         async def Get(
             self, request: cache_pb2.CacheGetRequest, context: Ctx
         ) -> cache_pb2.CacheGetResponse:
+            if request.key.startswith(SLOW_PREFIX):  # a slow handler (bench/README)
+                await asyncio.sleep(SLOW_SECONDS)
+                return cache_pb2.CacheGetResponse(found=False)
             found = data.get(request.key)
             if found is None:
                 return cache_pb2.CacheGetResponse(found=False)
@@ -198,7 +175,7 @@ class Lifecycle(runtime_pb2_grpc.ProviderLifecycleServicer):
         return runtime_pb2.HealthCheckResponse(ready=True)
 
 
-async def serve(kind: str) -> None:
+async def serve(kind: str, with_pydantic: bool) -> None:
     path = os.environ["GESTALT_PLUGIN_SOCKET"]
     server = grpc.aio.server(
         options=[
@@ -207,7 +184,7 @@ async def serve(kind: str) -> None:
         ]
     )
     if kind == "integration":
-        add_integration(server)
+        add_integration(server, with_pydantic)
     else:
         (add_cache if kind == "cache" else add_s3)(server)
         runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(Lifecycle(kind), server)
@@ -220,8 +197,11 @@ async def serve(kind: str) -> None:
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     await stop.wait()
     await server.stop(0.5)
-    os.unlink(path)
+    with contextlib.suppress(FileNotFoundError):  # grpc removes it at shutdown
+        os.unlink(path)
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(sys.argv[1]))
+    if len(sys.argv) not in (2, 3) or sys.argv[2:] not in ([], ["pydantic"]):
+        raise SystemExit("usage: raw_aio.py KIND [pydantic]")
+    asyncio.run(serve(sys.argv[1], sys.argv[2:] == ["pydantic"]))

@@ -1,23 +1,32 @@
 """The floor on grpcio's thread-pool server: hand-written servicers, no SDK.
 
-``python bench/raw/raw_sync.py KIND [WORKERS [hop]]`` (KIND: integration, cache or s3)
-serves on ``GESTALT_PLUGIN_SOCKET`` exactly what ``raw_aio.py`` serves, but with
+``python bench/raw/raw_sync.py KIND [WORKERS [OPTION...]]`` (KIND: integration, cache or
+s3) serves on ``GESTALT_PLUGIN_SOCKET`` exactly what ``raw_aio.py`` serves, but with
 ``grpc.server(ThreadPoolExecutor(WORKERS))``. The default, 4, gave the lowest CPU per
 call for these non-blocking handlers (measured against 16 and 64; README). Imports only
 what KIND needs.
 
-``hop`` runs every unary handler body as a coroutine on one long-lived event loop thread
-while the pool thread waits for it: what a thread-pool server must do to give ``async
-def`` handlers one loop. With ``WORKERS`` 64 (a pool sized for blocking handlers) it is
-the thread-pool design an SDK could ship; ``bench/run.py --models`` measures it.
+Options (``OPTIONS``), for the server designs ``bench/run.py --models`` compares:
+
+- ``hop`` runs every unary handler body as a coroutine on one long-lived event loop
+  thread while the pool thread waits for it: what a thread-pool server must do to give
+  ``async def`` handlers one loop.
+- ``health`` serves ``HealthCheck`` from a one-thread executor of its own, so a health
+  check never queues behind handlers that fill the pool (the SDK's requirement).
+- ``pydantic``: the integration's ``greet`` on pydantic (greet_pydantic.py).
+
+With ``WORKERS`` 64 (a pool sized for blocking handlers) these are the thread-pool
+designs an SDK could ship.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -33,39 +42,21 @@ KIND_WIRE = {"cache": 6, "s3": 7}  # runtime.proto ProviderKind
 FRAME = 64 * 1024
 BLOCK = bytes(range(256)) * (FRAME // 256)
 TWICE = BLOCK * 2  # any chunk of <= 64 KiB at any offset is a slice of this
+SLOW_PREFIX, SLOW_SECONDS = "slow/", 0.05  # cache Get of such a key: a slow handler
 
 
 def _unimplemented(self: object, request: object, context: Ctx) -> Any:
     context.abort(grpc.StatusCode.UNIMPLEMENTED, "not served by the benchmark")
 
 
-def add_integration(server: grpc.Server) -> None:
-    import json
-
-    import pydantic
-
+def add_integration(server: grpc.Server, options: frozenset[str]) -> None:
     from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
 
-    class GreetIn(pydantic.BaseModel):
-        name: str
-        greeting: str = "hello"
-        excited: bool = False
-        tags: list[str] = []
-        weight: float = 1.0
-
-    def value(item: Any) -> Any:
-        kind = item.WhichOneof("kind")
-        if kind == "string_value":
-            return item.string_value
-        if kind == "number_value":
-            return item.number_value
-        if kind == "bool_value":
-            return item.bool_value
-        if kind == "list_value":
-            return [value(inner) for inner in item.list_value.values]
-        if kind == "struct_value":
-            return {k: value(v) for k, v in item.struct_value.fields.items()}
-        return None
+    # The hand-written floor, or the same operation on pydantic (the start-up floor).
+    if "pydantic" in options:
+        from greet_pydantic import greet
+    else:
+        from greet_floor import greet
 
     class Integration(plugin_pb2_grpc.IntegrationProviderServicer):
         def GetMetadata(
@@ -83,39 +74,35 @@ def add_integration(server: grpc.Server) -> None:
         ) -> plugin_pb2.OperationResult:
             if request.operation != "greet":
                 return plugin_pb2.OperationResult(status=404, body='{"error":"unknown operation"}')
-            raw = {k: value(v) for k, v in request.params.fields.items()}
-            try:
-                params = GreetIn.model_validate(raw)
-            except pydantic.ValidationError as error:
-                body = json.dumps({"error": str(error)})
-                return plugin_pb2.OperationResult(status=400, body=body)
-            end = "!" if params.excited else "."
-            out = {
-                "message": f"{params.greeting}, {params.name}{end}",
-                "tags": params.tags,
-                "weight": params.weight,
-            }
-            return plugin_pb2.OperationResult(status=200, body=json.dumps(out))
+            status, body = greet(request.params if request.HasField("params") else None)
+            return plugin_pb2.OperationResult(status=status, body=body)
 
         GetSessionCatalog = _unimplemented
         PostConnect = _unimplemented
 
     servicer = Integration()
-    if hop_to_loop:
+    if "hop" in options:
         run_on_loop(servicer, HOPPED["integration"])
     plugin_pb2_grpc.add_IntegrationProviderServicer_to_server(servicer, server)
 
 
-def add_cache(server: grpc.Server) -> None:
+def add_cache(server: grpc.Server, options: frozenset[str]) -> None:
     from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
 
     data: dict[str, bytes] = {}
     lock = threading.Lock()  # handlers run on many threads
 
+    # A hopped Get stands for an async def handler: run_on_loop does its slow wait.
+    blocking = "hop" not in options
+
     class Cache(cache_pb2_grpc.CacheServicer):
         def Get(
             self, request: cache_pb2.CacheGetRequest, context: Ctx
         ) -> cache_pb2.CacheGetResponse:
+            if request.key.startswith(SLOW_PREFIX):  # a handler that blocks (bench/README)
+                if blocking:
+                    time.sleep(SLOW_SECONDS)
+                return cache_pb2.CacheGetResponse(found=False)
             with lock:
                 found = data.get(request.key)
             if found is None:
@@ -130,12 +117,12 @@ def add_cache(server: grpc.Server) -> None:
         GetMany = SetMany = Delete = DeleteMany = Touch = _unimplemented
 
     servicer = Cache()
-    if hop_to_loop:
+    if "hop" in options:
         run_on_loop(servicer, HOPPED["cache"])
     cache_pb2_grpc.add_CacheServicer_to_server(servicer, server)
 
 
-def add_s3(server: grpc.Server) -> None:
+def add_s3(server: grpc.Server, options: frozenset[str]) -> None:
     from gestalt.provider.v1 import s3_pb2, s3_pb2_grpc
 
     # A store that keeps nothing: bodies are BLOCK repeated up to the size in the key
@@ -220,6 +207,8 @@ def run_on_loop(servicer: object, names: tuple[str, ...]) -> None:
         inline = getattr(servicer, name)
 
         async def body(request: Any, context: Ctx, inline: Any = inline) -> Any:
+            if getattr(request, "key", "").startswith(SLOW_PREFIX):
+                await asyncio.sleep(SLOW_SECONDS)  # a slow async def handler waits on the loop
             return inline(request, context)
 
         def hopped(request: Any, context: Ctx, body: Any = body) -> Any:
@@ -229,10 +218,14 @@ def run_on_loop(servicer: object, names: tuple[str, ...]) -> None:
 
 
 HOPPED = {"integration": ("Execute",), "cache": ("Get", "Set"), "s3": ()}
-hop_to_loop = False
+OPTIONS = {
+    "hop": "unary handlers run on one event loop thread (async def on a thread-pool server)",
+    "health": "HealthCheck runs on a thread of its own, never queued behind the handlers",
+    "pydantic": "integration: greet on pydantic (greet_pydantic.py), not by hand",
+}
 
 
-def serve(kind: str, workers: int) -> None:
+def serve(kind: str, workers: int, options: frozenset[str]) -> None:
     path = os.environ["GESTALT_PLUGIN_SOCKET"]
     server = grpc.server(
         ThreadPoolExecutor(max_workers=workers),
@@ -242,10 +235,15 @@ def serve(kind: str, workers: int) -> None:
         ],
     )
     if kind == "integration":
-        add_integration(server)
+        add_integration(server, options)
     else:
-        (add_cache if kind == "cache" else add_s3)(server)
-        runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(Lifecycle(kind), server)
+        (add_cache if kind == "cache" else add_s3)(server, options)
+        lifecycle = Lifecycle(kind)
+        if "health" in options:
+            # grpcio runs a handler whose function carries an executor in that executor.
+            health = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health")
+            Lifecycle.HealthCheck.experimental_thread_pool = health  # type: ignore[attr-defined]
+        runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(lifecycle, server)
     if os.path.exists(path):
         os.unlink(path)
     server.add_insecure_port(f"unix:{path}")
@@ -255,9 +253,17 @@ def serve(kind: str, workers: int) -> None:
         signal.signal(signum, lambda *_: stop.set())
     stop.wait()
     server.stop(0.5).wait()
-    os.unlink(path)
+    with contextlib.suppress(FileNotFoundError):  # grpc removes it at shutdown
+        os.unlink(path)
+
+
+def main(argv: list[str]) -> None:
+    """``KIND [WORKERS [OPTION...]]``."""
+    unknown = set(argv[2:]) - OPTIONS.keys()
+    if len(argv) < 1 or unknown:
+        raise SystemExit(f"usage: raw_sync.py KIND [WORKERS [{'|'.join(OPTIONS)}...]]")
+    serve(argv[0], int(argv[1]) if len(argv) > 1 else 4, frozenset(argv[2:]))
 
 
 if __name__ == "__main__":
-    hop_to_loop = sys.argv[3:4] == ["hop"]
-    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 4)
+    main(sys.argv[1:])

@@ -19,6 +19,9 @@ class MemoryCache(CacheProvider):
         return item
 
     def get(self, key):
+        if key.startswith("slow/"):  # a slow handler: blocks its thread 50 ms, finds nothing
+            time.sleep(0.05)
+            return None
         with self._lock:
             item = self._alive(key)
             return item[0] if item else None
