@@ -17,10 +17,12 @@ from typing import Any
 import grpc
 from google.protobuf import empty_pb2, json_format
 
-from gestalt.core.testing._emulator import EmulatorError, ProviderProcess, export_catalog, launch
+from gestalt.core.testing._catalog_export import export_catalog
 from gestalt.core.testing._host_cache import HostCacheService
+from gestalt.core.testing._host_contract import EmulatorError
 from gestalt.core.testing._host_s3 import HostS3Service
 from gestalt.core.testing._host_services import HostService
+from gestalt.core.testing._process import ProviderProcess, launch
 from gestalt.provider.v1 import plugin_pb2
 
 
