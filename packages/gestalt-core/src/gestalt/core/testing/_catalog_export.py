@@ -11,7 +11,12 @@ from typing import Any
 
 from gestalt.core.testing._catalog_check import catalog_problems, parse_catalog_text
 from gestalt.core.testing._command import catalog_environment, resolve_target, runtime_argv
-from gestalt.core.testing._host_contract import EmulatorError, short_temp_base
+from gestalt.core.testing._host_contract import (
+    EmulatorError,
+    cannot_run,
+    short_temp_base,
+    start_failure,
+)
 from gestalt.core.testing._interpreter import find_interpreter
 
 
@@ -47,10 +52,11 @@ def export_catalog(
     root_path = Path(root).resolve()
     resolved = resolve_target(root_path, "integration", target)
     destination = Path(path).resolve() if path is not None else root_path / "catalog.yaml"
+    interpreter = python or find_interpreter(root_path)
     scratch = tempfile.mkdtemp(prefix="gstp-cwd-", dir=short_temp_base())
     try:
         done = subprocess.run(
-            runtime_argv(python or find_interpreter(root_path), root_path, resolved, "integration"),
+            runtime_argv(interpreter, root_path, resolved, "integration"),
             cwd=scratch,
             env=catalog_environment(destination),
             stdin=subprocess.DEVNULL,
@@ -63,11 +69,15 @@ def export_catalog(
         raise EmulatorError(
             f"catalog export did not exit within {timeout} s (is it serving?)"
         ) from error
+    except OSError as error:
+        raise cannot_run(interpreter, error) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     output = done.stdout.decode("utf-8", "replace")
     if done.returncode != 0:
-        raise EmulatorError(f"generate static catalog: exit status {done.returncode}\n{output}")
+        raise start_failure(
+            f"generate static catalog: exit status {done.returncode}", interpreter, output
+        )
     if not destination.exists():
         raise EmulatorError(f"catalog export exited 0 but wrote no file at {destination}\n{output}")
     try:

@@ -19,8 +19,11 @@ KILL_GRACE = 2.0
 #: Deadlines of the runtime kinds' unary calls and of their start-up calls.
 RUNTIME_CALL_TIMEOUT = 10.0
 CONFIGURE_TIMEOUT = 30.0
-#: How much of the provider's output an error message carries (its end).
+#: How much of the provider's output an error message carries (its end), and of one line.
 OUTPUT_TAIL_CHARS = 4000
+LINE_CHARS = 500
+#: The prefix of the runtime's one-line reason for a start that cannot work.
+RUNTIME_PREFIX = "gestalt runtime: "
 
 
 class EmulatorError(AssertionError):
@@ -39,3 +42,30 @@ def short_temp_base() -> str:
 def with_output(message: str, output: str) -> EmulatorError:
     """An error whose message is ``message`` followed by the end of the provider's output."""
     return EmulatorError(f"{message}\n--- provider output ---\n{output[-OUTPUT_TAIL_CHARS:]}")
+
+
+def reason_line(output: str) -> str:
+    """The runtime's one-line reason in ``output``, else its last line, cut to a few hundred
+    characters."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    chosen = next((line for line in reversed(lines) if line.startswith(RUNTIME_PREFIX)), None)
+    if chosen is None:
+        chosen = lines[-1] if lines else "(no output)"
+    return chosen if len(chosen) <= LINE_CHARS else chosen[:LINE_CHARS] + "... (cut)"
+
+
+def cannot_run(python: str, error: OSError) -> EmulatorError:
+    """An error for an interpreter that could not be executed at all."""
+    return EmulatorError(f"cannot run the interpreter {python!r}: {error.strerror or error}")
+
+
+def start_failure(what: str, python: str, output: str) -> EmulatorError:
+    """An error for a provider that exited instead of starting: ``what``, then the runtime's
+    line (with a hint when the interpreter lacks the SDK), then the end of the output."""
+    line = reason_line(output)
+    if "No module named 'gestalt" in line or "No module named gestalt" in line:
+        line += (
+            f" ({python} cannot import the SDK: install gestalt-core and the provider's surface"
+            " into it, or run with the emulator's own interpreter)"
+        )
+    return with_output(f"{what}: {line}", output)

@@ -31,7 +31,9 @@ from gestalt.core.testing._host_contract import (
     POLL,
     READY_TIMEOUT,
     EmulatorError,
+    cannot_run,
     short_temp_base,
+    start_failure,
     with_output,
 )
 from gestalt.core.testing._host_services import HostService, RunningHostServices
@@ -139,22 +141,28 @@ class ProviderProcess:
             self.host_env = dict(self._services.env)
         self._out = tempfile.TemporaryFile(prefix="gstp-out-")  # noqa: SIM115 - closed in stop()
         started = time.monotonic()
-        self._proc = subprocess.Popen(
-            runtime_argv(self.python, self.root, self.target, self.kind.value),
-            cwd=scratch,
-            env=serve_environment(self._extra_env, self.socket_path, self.host_env),
-            stdin=subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=self._out,
-            start_new_session=self._own_group,
-        )
+        try:
+            self._proc = subprocess.Popen(
+                runtime_argv(self.python, self.root, self.target, self.kind.value),
+                cwd=scratch,
+                env=serve_environment(self._extra_env, self.socket_path, self.host_env),
+                stdin=subprocess.DEVNULL,
+                stdout=self._out,
+                stderr=self._out,
+                start_new_session=self._own_group,
+            )
+        except OSError as error:
+            self._abandon()
+            raise cannot_run(self.python, error) from None
         self.pid = self._proc.pid
         while not os.path.exists(self.socket_path):
             code = self._proc.poll()
             if code is not None:
                 self._abandon()
-                raise EmulatorError(
-                    f"plugin process exited before serving gRPC (exit status {code})"
+                raise start_failure(
+                    f"plugin process exited before serving gRPC (exit status {code})",
+                    self.python,
+                    self.output(),
                 )
             if time.monotonic() - started > READY_TIMEOUT:
                 self._abandon()
