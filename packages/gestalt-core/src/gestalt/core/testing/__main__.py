@@ -22,6 +22,7 @@ from gestalt.core.testing._host_cache import HostCacheService
 from gestalt.core.testing._host_contract import EmulatorError
 from gestalt.core.testing._host_s3 import HostS3Service
 from gestalt.core.testing._host_services import HostService
+from gestalt.core.testing._interpreter import choose_interpreter
 from gestalt.core.testing._process import ProviderProcess, launch
 from gestalt.provider.v1 import plugin_pb2
 
@@ -38,7 +39,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--target", help="TARGET; default: [tool.gestalt] in ROOT/pyproject.toml")
     parser.add_argument("--name", default="demo", help="instance name sent at start-up")
     parser.add_argument("--config", default="{}", help="provider config as a JSON object")
-    parser.add_argument("--python", help="interpreter; default: the host's candidate order")
+    interpreter = parser.add_mutually_exclusive_group()
+    interpreter.add_argument("--python", help="interpreter; default: the one running this")
+    interpreter.add_argument(
+        "--host-python",
+        action="store_true",
+        help="pick the interpreter as gestaltd does (ROOT's venv, GESTALT_PYTHON, python3 on"
+        " PATH, ...) to check a deployment",
+    )
     parser.add_argument(
         "--call",
         nargs=2,
@@ -87,6 +95,14 @@ def _execute(proc: ProviderProcess, call: dict[str, Any]) -> plugin_pb2.Operatio
     )
 
 
+def _interpreter_origin(args: argparse.Namespace) -> str:
+    if args.python is not None:
+        return "--python"
+    if args.host_python:
+        return "gestaltd's choice, --host-python"
+    return "the emulator's own; --host-python for gestaltd's choice"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the emulator CLI; returns the exit status."""
     args = _parse(argv)
@@ -96,12 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     services += [HostS3Service(b) for b in args.s3]
     say(f"host emulator: {args.root} (kind {args.kind})")
     try:
+        python = choose_interpreter(Path(args.root).resolve(), args.python, args.host_python)
+        say(f"interpreter: {python} ({_interpreter_origin(args)})")
         if args.kind == "integration":
             with tempfile.TemporaryDirectory(prefix="gstp-catalog-") as scratch:
                 exported = export_catalog(
                     args.root,
                     target=args.target,
-                    python=args.python,
+                    python=python,
                     path=Path(scratch) / "catalog.yaml",
                 )
             ids = [op["id"] for op in exported.catalog.get("operations", [])]
@@ -112,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             target=args.target,
             name=args.name,
             config=config,
-            python=args.python,
+            python=python,
             host_services=services,
         ) as proc:
             say(

@@ -17,7 +17,7 @@ from gestalt.core.testing._host_contract import (
     short_temp_base,
     start_failure,
 )
-from gestalt.core.testing._interpreter import find_interpreter
+from gestalt.core.testing._interpreter import choose_interpreter
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +34,7 @@ def export_catalog(
     *,
     target: str | None = None,
     python: str | None = None,
+    host_python: bool = False,
     path: str | Path | None = None,
     timeout: float = 60.0,
 ) -> CatalogExport:
@@ -42,7 +43,9 @@ def export_catalog(
     Args:
         root: The integration provider's directory.
         target: TARGET; by default from ``[tool.gestalt]``.
-        python: The interpreter; by default the host's candidate order.
+        python: The interpreter; by default the one running this code (``sys.executable``).
+        host_python: Pick the interpreter as gestaltd does instead (ROOT's venv,
+            ``GESTALT_PYTHON``, ``python3`` on ``PATH``...), to check a deployment.
         path: Where to write; the host uses ``ROOT/catalog.yaml``.
         timeout: A provider that starts serving instead of exiting fails after this long.
 
@@ -52,7 +55,7 @@ def export_catalog(
     root_path = Path(root).resolve()
     resolved = resolve_target(root_path, "integration", target)
     destination = Path(path).resolve() if path is not None else root_path / "catalog.yaml"
-    interpreter = python or find_interpreter(root_path)
+    interpreter = choose_interpreter(root_path, python, host_python)
     scratch = tempfile.mkdtemp(prefix="gstp-cwd-", dir=short_temp_base())
     try:
         done = subprocess.run(

@@ -37,7 +37,7 @@ from gestalt.core.testing._host_contract import (
     with_output,
 )
 from gestalt.core.testing._host_services import HostService, RunningHostServices
-from gestalt.core.testing._interpreter import find_interpreter
+from gestalt.core.testing._interpreter import choose_interpreter
 from gestalt.core.testing._startup import (
     DEFAULT_SESSION_TTL_SECONDS,
     start_integration,
@@ -98,6 +98,7 @@ class ProviderProcess:
         config: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         python: str | None = None,
+        host_python: bool = False,
         host_services: Sequence[HostService] = (),
         own_process_group: bool = False,
     ) -> None:
@@ -107,7 +108,7 @@ class ProviderProcess:
         self.name = name
         self.config = dict(config or {})
         self._extra_env = dict(env or {})
-        self.python = python or find_interpreter(self.root)
+        self.python = choose_interpreter(self.root, python, host_python)
         self._host_services = list(host_services)
         self._own_group = own_process_group
         self.metadata: plugin_pb2.ProviderMetadata | None = None
@@ -358,6 +359,7 @@ def launch(
     config: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     python: str | None = None,
+    host_python: bool = False,
     host_services: Sequence[HostService] = (),
     own_process_group: bool = False,
     start: bool = True,
@@ -371,7 +373,9 @@ def launch(
         name: The instance name sent in ``StartProvider``/``ConfigureProvider``.
         config: The provider config, sent as a ``Struct`` (absent when empty).
         env: The config's ``env:`` map.
-        python: The interpreter; by default the host's candidate order.
+        python: The interpreter; by default the one running this code (``sys.executable``).
+        host_python: Pick the interpreter as gestaltd does instead (ROOT's venv,
+            ``GESTALT_PYTHON``, ``python3`` on ``PATH``...), to check a deployment.
         host_services: Fake host cache/object-store bindings (integration only).
         own_process_group: Start in a group of its own and signal the group (sandbox mode).
         start: ``False`` only spawns and waits for the socket, without start-up calls.
@@ -387,6 +391,7 @@ def launch(
         config=config,
         env=env,
         python=python,
+        host_python=host_python,
         host_services=host_services,
         own_process_group=own_process_group,
     )
