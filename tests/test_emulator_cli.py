@@ -151,3 +151,14 @@ def test_a_200_prints_no_output(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert 'Execute echo {"s": "hi"} -> 200 ' in out
     assert "provider output" not in out
+
+
+def test_suggests_the_kind_the_pyproject_names(capsys: pytest.CaptureFixture[str]) -> None:
+    oidc = Path(__file__).parent.parent / "examples" / "oidc"
+    assert main([str(oidc)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"emulator: no TARGET for KIND 'integration': [tool.gestalt] in {oidc}/pyproject.toml "
+        "has no 'provider' or 'plugin' key; it names a target for KIND 'auth' only; "
+        "run with --kind auth\n"
+    )

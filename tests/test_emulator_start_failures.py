@@ -106,3 +106,18 @@ def test_cli_prints_the_runtime_reason(capsys: pytest.CaptureFixture[str]) -> No
     err = capsys.readouterr().err
     assert err.startswith("emulator: plugin process exited before serving gRPC (exit status 2): ")
     assert "module 'probe' has no attribute 'providr'" in err.splitlines()[0]
+
+
+def test_launch_explains_a_missing_target(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.gestalt]\nsecret = "probe:provider"\n')
+    with pytest.raises(EmulatorError) as error:
+        launch(tmp_path, "secrets")
+    assert str(error.value) == (
+        f"no TARGET for KIND 'secrets': [tool.gestalt] in {tmp_path}/pyproject.toml has no "
+        "'secrets' key; did you mean 'secrets' for 'secret'?"
+    )
+
+
+def test_launch_without_a_pyproject() -> None:
+    with pytest.raises(EmulatorError, match=r"pyproject.toml does not exist; create it"):
+        launch(PROVIDERS, "secrets")

@@ -16,6 +16,11 @@ from pathlib import Path
 import grpc
 from google.protobuf import empty_pb2
 
+from gestalt.core._pyproject import (
+    explain_missing_target,
+    kinds_in_pyproject,
+    target_from_pyproject,
+)
 from gestalt.core.testing._catalog_export import export_catalog
 from gestalt.core.testing._cli_args import Call, parse_arguments
 from gestalt.core.testing._host_cache import HostCacheService
@@ -66,8 +71,20 @@ def _run_call(proc: ProviderProcess, call: Call) -> None:
             say(f"  | {line}")
 
 
+def _suggest_kind(root: Path, kind: str, target: str | None) -> None:
+    # A provider of another kind run with the default --kind: say which flag to add.
+    if target is None and target_from_pyproject(root, kind) is None:
+        others = [other for other in kinds_in_pyproject(root) if other != kind]
+        if others:
+            raise EmulatorError(
+                f"no TARGET for KIND {kind!r}: {explain_missing_target(root, kind)}; "
+                f"run with --kind {others[0]}"
+            )
+
+
 def _run(args: argparse.Namespace) -> None:
     root = Path(args.root).resolve()
+    _suggest_kind(root, args.kind, args.target)
     python = choose_interpreter(root, args.python, args.host_python)
     say(f"interpreter: {python} ({_interpreter_origin(args)})")
     services: list[HostService] = [HostCacheService(b) for b in args.cache]

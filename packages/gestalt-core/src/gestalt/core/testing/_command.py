@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from gestalt.core._pyproject import target_from_pyproject, target_keys
+from gestalt.core._pyproject import explain_missing_target, target_from_pyproject
 from gestalt.core.testing._host_contract import SAFE_ENV, EmulatorError
 
 
@@ -20,8 +20,7 @@ def resolve_target(root: Path, kind: str, target: str | None) -> str:
         )
     found = target_from_pyproject(root, kind)
     if found is None:
-        keys = " or ".join(target_keys(kind))
-        raise EmulatorError(f"{root / 'pyproject.toml'} has no [tool.gestalt] {keys} key")
+        raise EmulatorError(f"no TARGET for KIND {kind!r}: {explain_missing_target(root, kind)}")
     return found
 
 
