@@ -33,7 +33,7 @@ import grpc
 import grpc.aio
 from google.protobuf import empty_pb2, struct_pb2
 
-from gestalt.core.testing._emulator import POLL, READY_TIMEOUT, SAFE_ENV
+from gestalt.core.testing._host_contract import POLL, READY_TIMEOUT, SAFE_ENV
 from gestalt.provider.v1 import (
     cache_pb2,
     cache_pb2_grpc,

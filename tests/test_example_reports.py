@@ -1,23 +1,20 @@
 """examples/reports end to end: the real runtime in a subprocess under the host emulator,
-with the host's object store (S3 binding "reports") and cache (binding "counters")."""
+with the host's object store (S3 binding "reports") and cache (binding "counters").
+
+The provider and the host services come from gestalt-core's pytest fixtures
+(``gestalt_provider``, ``gestalt_host_s3``, ``gestalt_host_cache``); this module only says
+what to launch.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gestalt.core.testing import (
-    HostCacheService,
-    HostS3Service,
-    ProviderProcess,
-    export_catalog,
-    launch,
-)
+from gestalt.core.testing import HostCacheService, HostS3Service, ProviderProcess, export_catalog
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "reports"
 PLUGIN = "acme_reports"  # the instance name the host scopes keys with, not the catalog name
@@ -25,14 +22,25 @@ NAMESPACE = f"plugin_{len(PLUGIN)}_{PLUGIN}/"
 
 
 @pytest.fixture(scope="module")
-def host() -> tuple[HostS3Service, HostCacheService]:
-    return HostS3Service("reports"), HostCacheService("counters")
+def gestalt_host_s3() -> HostS3Service:
+    return HostS3Service("reports")
 
 
 @pytest.fixture(scope="module")
-def proc(host: tuple[HostS3Service, HostCacheService]) -> Iterator[ProviderProcess]:
-    with launch(EXAMPLE, python=sys.executable, name=PLUGIN, host_services=host) as p:
-        yield p
+def gestalt_host_cache() -> HostCacheService:
+    return HostCacheService("counters")
+
+
+@pytest.fixture(scope="module")
+def gestalt_launch(
+    gestalt_host_s3: HostS3Service, gestalt_host_cache: HostCacheService
+) -> dict[str, Any]:
+    return {"root": EXAMPLE, "name": PLUGIN, "host_services": [gestalt_host_s3, gestalt_host_cache]}
+
+
+@pytest.fixture
+def proc(gestalt_provider: ProviderProcess) -> ProviderProcess:
+    return gestalt_provider
 
 
 def call(p: ProviderProcess, op: str, params: dict[str, Any]) -> tuple[int, Any]:
@@ -46,7 +54,7 @@ def report(name: str, *rows: tuple[str, Any]) -> dict[str, Any]:
 
 
 def test_catalog_export_passes_the_host_checks(tmp_path: Path) -> None:
-    exported = export_catalog(EXAMPLE, python=sys.executable, path=tmp_path / "catalog.yaml")
+    exported = export_catalog(EXAMPLE, path=tmp_path / "catalog.yaml")
     ops = {op["id"]: op for op in exported.catalog["operations"]}
     assert list(ops) == ["save_report", "get_report", "list_reports", "record_view"]
     assert ops["get_report"]["readOnly"] is True
@@ -78,9 +86,9 @@ def test_save_then_get(proc: ProviderProcess) -> None:
 
 
 def test_object_lands_under_the_plugin_namespace(
-    proc: ProviderProcess, host: tuple[HostS3Service, HostCacheService]
+    proc: ProviderProcess, gestalt_host_s3: HostS3Service
 ) -> None:
-    store = host[0]
+    store = gestalt_host_s3
     status, saved = call(proc, "save_report", report("stored", ("x", 1)))
     assert status == 200
     data, meta = store.objects[("reports", f"{NAMESPACE}reports/stored.json")]
@@ -101,17 +109,17 @@ def test_missing_report_is_404_with_a_json_body(proc: ProviderProcess) -> None:
 
 
 def test_listing_follows_wrapped_tokens_across_pages(
-    proc: ProviderProcess, host: tuple[HostS3Service, HostCacheService]
+    proc: ProviderProcess, gestalt_host_s3: HostS3Service
 ) -> None:
     names = [f"page-{i}" for i in range(7)]
     for name in names:
         assert call(proc, "save_report", report(name))[0] == 200
-    host[0].list_requests.clear()
+    gestalt_host_s3.list_requests.clear()
     assert call(proc, "list_reports", {"prefix": "page-", "page_size": 3}) == (
         200,
         {"names": names, "pages": 3},
     )
-    tokens = [request.continuation_token for request in host[0].list_requests]
+    tokens = [request.continuation_token for request in gestalt_host_s3.list_requests]
     assert tokens[0] == ""
     assert len(tokens) == 3
     assert all(t.startswith("gestalt_s3_ct_") and NAMESPACE not in t for t in tokens[1:])
@@ -140,9 +148,9 @@ def test_bad_params_are_400_naming_the_field(
 
 
 def test_views_count_in_the_host_cache(
-    proc: ProviderProcess, host: tuple[HostS3Service, HostCacheService]
+    proc: ProviderProcess, gestalt_host_cache: HostCacheService
 ) -> None:
-    cache = host[1]
+    cache = gestalt_host_cache
     assert call(proc, "record_view", {"name": "q1"}) == (200, {"name": "q1", "views": 1})
     assert call(proc, "record_view", {"name": "q1"}) == (200, {"name": "q1", "views": 2})
     assert cache.values()[f"{PLUGIN}:views:q1"] == b"2"  # the host's <plugin>:<key>

@@ -4,6 +4,9 @@ gestaltd finds a provider's TARGET with a line scanner, not a TOML parser (HOST.
 a line that is exactly ``[tool.gestalt]`` opens the section, and only single-line
 ``key = "value"`` or ``key = 'value'`` lines count. The runtime and the emulator both use this
 scanner so that a target the host cannot see fails here too.
+
+The scanner is on the runtime's start path and avoids ``tomllib`` (about 4 ms). Only when it
+finds no target does :func:`explain_missing_target` parse the file properly to say why.
 """
 
 from __future__ import annotations
@@ -104,6 +107,11 @@ def target_keys(kind: str) -> tuple[str, ...]:
     return ("provider", "plugin") if kind == "integration" else (kind,)
 
 
+#: Every KIND the host reads a ``[tool.gestalt]`` key for, in its order.
+HOST_KINDS = ("integration", "auth", "cache", "indexeddb", "s3", "secrets")
+_ALL_KEYS = frozenset(key for kind in HOST_KINDS for key in target_keys(kind))
+
+
 def target_from_pyproject(root: StrPath, kind: str) -> str | None:
     """The TARGET the host would launch for KIND, or ``None`` when the key is absent/empty."""
     section = gestalt_section(root)
@@ -123,3 +131,72 @@ def project_table(root: StrPath) -> dict[str, str]:
     simply absent.
     """
     return _section(_read(root), "[project]")
+
+
+def kinds_in_pyproject(root: StrPath) -> list[str]:
+    """The KINDs whose target the host would find in ``root/pyproject.toml``."""
+    section = gestalt_section(root)
+    return [
+        kind
+        for kind in HOST_KINDS
+        if any(section.get(key, "").strip() for key in target_keys(kind))
+    ]
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def explain_missing_target(root: StrPath, kind: str) -> str:
+    """Why :func:`target_from_pyproject` found no TARGET for KIND, in one line.
+
+    Tells apart a missing or unreadable file, a TOML syntax error, a missing
+    ``[tool.gestalt]`` table, a missing key (naming the kinds the file does have, or the
+    key it probably meant), a value that is not a non-empty string, and a key the host's
+    line reader cannot see. Meant for the failure path only: it parses with ``tomllib``.
+    """
+    import difflib
+    import tomllib
+
+    path = os.path.join(root, "pyproject.toml")
+    keys = " or ".join(repr(key) for key in target_keys(kind))
+    example = f'{target_keys(kind)[0]} = "module:attr"'
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+    except FileNotFoundError:
+        return f"{path} does not exist; create it with a [tool.gestalt] table holding {example}"
+    except UnicodeDecodeError:
+        return f"{path} is not UTF-8 text"
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror}"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return f"{path} is not valid TOML: {error}"
+    tool = data.get("tool")
+    table = tool.get("gestalt") if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        return f"{path} has no [tool.gestalt] table; add one holding {example}"
+    where = f"[tool.gestalt] in {path}"
+    present = next((key for key in target_keys(kind) if key in table), None)
+    if present is None:
+        others = [other for other in kinds_in_pyproject(root) if other != kind]
+        if others:
+            named = ", ".join(repr(other) for other in others)
+            return f"{where} has no {keys} key; it names a target for KIND {named} only"
+        unknown = [str(key) for key in table if key not in _ALL_KEYS]
+        for key in unknown:
+            close = difflib.get_close_matches(key, target_keys(kind), n=1, cutoff=0.6)
+            if close:
+                return f"{where} has no {keys} key; did you mean {close[0]!r} for {_cut(key)!r}?"
+        return f"{where} has no {keys} key; add {example}"
+    value = table[present]
+    if not isinstance(value, str):
+        return f'{where}: {present} must be a string like "module:attr", not {type(value).__name__}'
+    if not value.strip():
+        return f'{where}: {present} is empty; set it to "module:attr"'
+    return (
+        f"{where}: {present} is written in a form gestaltd's line reader skips; write "
+        f"{present} = {_cut(value)!r} on one line, under a line that is exactly [tool.gestalt]"
+    )

@@ -8,19 +8,14 @@ from a shell.
 """
 
 from gestalt.core.testing._catalog_check import catalog_problems, parse_catalog_text
-from gestalt.core.testing._emulator import (
-    CatalogExport,
-    EmulatorError,
-    ProviderProcess,
-    StopResult,
-    export_catalog,
-    launch,
-)
+from gestalt.core.testing._catalog_export import CatalogExport, export_catalog
 from gestalt.core.testing._host_cache import HostCacheService
+from gestalt.core.testing._host_contract import EmulatorError
 from gestalt.core.testing._host_s3 import HostS3Service
 from gestalt.core.testing._host_services import HostService, binding_env_suffix, socket_env
 from gestalt.core.testing._interpreter import find_interpreter
 from gestalt.core.testing._login import HostLogin, unwrap_callback, wrap_state
+from gestalt.core.testing._process import ProviderProcess, StopResult, launch
 
 __all__ = [
     "CatalogExport",

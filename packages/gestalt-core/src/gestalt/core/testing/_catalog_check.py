@@ -54,7 +54,7 @@ def catalog_problems(data: dict[str, Any], *, default_name: str = "") -> list[st
     """Every way ``data`` breaks the host's rules; empty when the host would accept it.
 
     Unknown operation keys are reported too: the real host drops them silently, which is
-    how snake_case keys lose settings (PROTOCOL.md 9.3).
+    how snake_case keys (``read_only``, ``input_schema``) lose settings.
     """
     problems = [f"unknown top-level key {key!r}" for key in data if key not in TOP_LEVEL_KEYS]
     if not str(data.get("name") or default_name).strip():

@@ -1,4 +1,4 @@
-"""The interpreter gestaltd would pick for a provider directory (HOST.md 1.3)."""
+"""Which Python runs a provider: the emulator's own, or the one gestaltd would pick."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+
+from gestalt.core.testing._host_contract import EmulatorError
 
 _GOARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
@@ -56,3 +58,29 @@ def find_interpreter(root: Path, environ: Mapping[str, str] | None = None) -> st
         "detect Python interpreter: executable file not found "
         f"(set {platform_var} or GESTALT_PYTHON)"
     )
+
+
+def choose_interpreter(root: Path, python: str | None, host_python: bool) -> str:
+    """The interpreter to launch with.
+
+    Args:
+        root: The provider directory.
+        python: An explicit interpreter; wins when given.
+        host_python: Pick as gestaltd does (:func:`find_interpreter`), to check a
+            deployment; otherwise the interpreter running the emulator (``sys.executable``),
+            the one whose environment the tests were installed into.
+
+    Raises:
+        EmulatorError: Both ``python`` and ``host_python`` given, or gestaltd's order finds
+            nothing.
+    """
+    if python is not None and host_python:
+        raise EmulatorError("give python or host_python, not both")
+    if python is not None:
+        return python
+    if not host_python:
+        return sys.executable
+    try:
+        return find_interpreter(root)
+    except FileNotFoundError as error:
+        raise EmulatorError(str(error)) from None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from gestalt.provider.v1 import auth_pb2
 
 if TYPE_CHECKING:
-    from gestalt.core.testing._emulator import ProviderProcess
+    from gestalt.core.testing._process import ProviderProcess
 
 #: The callback the host registers unless configured otherwise (``/api/v1/auth/login/callback``).
 DEFAULT_CALLBACK_URL = "https://gestalt.test/api/v1/auth/login/callback"

@@ -1,10 +1,9 @@
-"""Launch a provider exactly as gestaltd does, drive its start-up, call it, and stop it.
+"""A provider process under an emulated host: spawn, readiness, clients, output and stop.
 
-Every step follows HOST.md (section 13 is the checklist): the host's command line, a
-scrubbed environment, a working directory that is not ROOT, stdin closed, a private
-``gstp-*`` socket directory, the 25 ms readiness poll with its 10 s budget, the per-kind
-start-up calls, the host's 4 MiB receive limit, and SIGTERM then SIGKILL after 2 s.
-Departures from the host's contract raise :class:`EmulatorError` with the provider's output.
+The child gets the host's command line, a scrubbed environment, a working directory that is
+not ROOT, stdin closed, a private ``gstp-*`` socket directory, the 25 ms readiness poll with
+its 10 s budget, a client with the host's 4 MiB receive limit, and SIGTERM then SIGKILL
+after 2 s (docs/host.md).
 """
 
 from __future__ import annotations
@@ -23,14 +22,27 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 import grpc
-from google.protobuf import empty_pb2
 
-from gestalt.core._kinds import PROTOCOL_VERSION, ProviderKind
-from gestalt.core._pyproject import target_from_pyproject, target_keys
+from gestalt.core._kinds import ProviderKind
 from gestalt.core._structs import dict_to_struct
-from gestalt.core.testing._catalog_check import catalog_problems, parse_catalog_text
+from gestalt.core.testing._command import resolve_target, runtime_argv, serve_environment
+from gestalt.core.testing._host_contract import (
+    KILL_GRACE,
+    POLL,
+    READY_TIMEOUT,
+    EmulatorError,
+    cannot_run,
+    short_temp_base,
+    start_failure,
+    with_output,
+)
 from gestalt.core.testing._host_services import HostService, RunningHostServices
-from gestalt.core.testing._interpreter import find_interpreter
+from gestalt.core.testing._interpreter import choose_interpreter
+from gestalt.core.testing._startup import (
+    DEFAULT_SESSION_TTL_SECONDS,
+    start_integration,
+    start_runtime_kind,
+)
 from gestalt.provider.v1 import (
     auth_pb2_grpc,
     cache_pb2_grpc,
@@ -41,18 +53,6 @@ from gestalt.provider.v1 import (
     s3_pb2_grpc,
     secrets_pb2_grpc,
 )
-
-#: Variables copied from the host's own environment into a provider's (HOST.md 2.1).
-SAFE_ENV = ("PATH", "HOME", "TMPDIR", "LANG", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR")
-READY_TIMEOUT = 10.0
-POLL = 0.025
-KILL_GRACE = 2.0
-RUNTIME_CALL_TIMEOUT = 10.0
-CONFIGURE_TIMEOUT = 30.0
-
-
-class EmulatorError(AssertionError):
-    """The provider broke the host's contract (or could not be started)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,51 +72,20 @@ class StopResult:
     socket_removed: bool
 
 
-@dataclasses.dataclass(frozen=True)
-class CatalogExport:
-    """The result of a catalog-export run: the file, its parsed content and the output."""
-
-    path: Path
-    catalog: dict[str, Any]
-    output: str
-
-
-def _short_temp_base() -> str:
-    # Unix socket paths are capped near 107 bytes; /tmp first keeps them short (HOST.md 3.1).
-    for base in ("/tmp", tempfile.gettempdir(), "/var/tmp", "/dev/shm"):
-        if os.path.isdir(base) and os.access(base, os.W_OK):
-            return base
-    return "."
-
-
-def resolve_target(root: Path, kind: str, target: str | None) -> str:
-    """TARGET as the host would pass it: given, or from ``[tool.gestalt]``."""
-    if target is not None:
-        return target
-    if (root / "go.mod").exists() or (root / "Cargo.toml").exists():
-        raise EmulatorError(
-            f"{root} holds a Go or Rust package; the host would not treat it as Python"
-        )
-    found = target_from_pyproject(root, kind)
-    if found is None:
-        keys = " or ".join(target_keys(kind))
-        raise EmulatorError(f"{root / 'pyproject.toml'} has no [tool.gestalt] {keys} key")
-    return found
-
-
 class ProviderProcess:
     """A provider process under an emulated host; use :func:`launch` to make one.
 
     Attributes:
         root, kind, target: What was launched.
+        python: The interpreter that runs it.
         pid: The child's process id.
         socket_path: ``GESTALT_PLUGIN_SOCKET``.
-        channel: A client channel to the provider, as the host dials it.
         metadata: ``GetMetadata``'s answer (integration; ``None`` if UNIMPLEMENTED).
         identity: The second ``GetProviderIdentity`` answer (runtime kinds).
         session_ttl_seconds: What ``GetSessionSettings`` gave (auth), or the 24 h default.
         time_to_socket: Seconds from spawn to the socket file.
         host_env: The host-service variables given to the provider.
+        result: How it ended, once stopped.
     """
 
     def __init__(
@@ -129,6 +98,7 @@ class ProviderProcess:
         config: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         python: str | None = None,
+        host_python: bool = False,
         host_services: Sequence[HostService] = (),
         own_process_group: bool = False,
     ) -> None:
@@ -138,12 +108,12 @@ class ProviderProcess:
         self.name = name
         self.config = dict(config or {})
         self._extra_env = dict(env or {})
-        self.python = python or find_interpreter(self.root)
+        self.python = choose_interpreter(self.root, python, host_python)
         self._host_services = list(host_services)
         self._own_group = own_process_group
         self.metadata: plugin_pb2.ProviderMetadata | None = None
         self.identity: runtime_pb2.ProviderIdentity | None = None
-        self.session_ttl_seconds = 24 * 3600
+        self.session_ttl_seconds = DEFAULT_SESSION_TTL_SECONDS
         self.time_to_socket = 0.0
         self.host_env: dict[str, str] = {}
         self.pid = 0
@@ -160,39 +130,40 @@ class ProviderProcess:
 
     def spawn(self) -> None:
         """Start host services, spawn the process and wait for its socket (no RPC yet)."""
-        base = _short_temp_base()
+        base = short_temp_base()
         socket_dir = tempfile.mkdtemp(prefix="gstp-", dir=base)  # mode 0700
         scratch = tempfile.mkdtemp(prefix="gstp-cwd-", dir=base)
         self._dirs = [socket_dir, scratch]
         self.socket_path = os.path.join(socket_dir, "plugin.sock")
         if self._host_services:
             if self.kind is not ProviderKind.INTEGRATION:
-                raise EmulatorError("only integration providers get host services (HOST.md 6)")
+                raise EmulatorError("only integration providers get host services")
             self._services = RunningHostServices(self._host_services, Path(socket_dir), self.name)
             self.host_env = dict(self._services.env)
-        env = {key: os.environ[key] for key in SAFE_ENV if key in os.environ}
-        env.update(self._extra_env)
-        env["GESTALT_PLUGIN_SOCKET"] = self.socket_path
-        env["GESTALT_PLUGIN_PARENT_PID"] = str(os.getpid())
-        env.update(self.host_env)
         self._out = tempfile.TemporaryFile(prefix="gstp-out-")  # noqa: SIM115 - closed in stop()
         started = time.monotonic()
-        self._proc = subprocess.Popen(
-            [self.python, "-m", "gestalt._runtime", str(self.root), self.target, self.kind.value],
-            cwd=scratch,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=self._out,
-            start_new_session=self._own_group,
-        )
+        try:
+            self._proc = subprocess.Popen(
+                runtime_argv(self.python, self.root, self.target, self.kind.value),
+                cwd=scratch,
+                env=serve_environment(self._extra_env, self.socket_path, self.host_env),
+                stdin=subprocess.DEVNULL,
+                stdout=self._out,
+                stderr=self._out,
+                start_new_session=self._own_group,
+            )
+        except OSError as error:
+            self._abandon()
+            raise cannot_run(self.python, error) from None
         self.pid = self._proc.pid
         while not os.path.exists(self.socket_path):
             code = self._proc.poll()
             if code is not None:
                 self._abandon()
-                raise EmulatorError(
-                    f"plugin process exited before serving gRPC (exit status {code})"
+                raise start_failure(
+                    f"plugin process exited before serving gRPC (exit status {code})",
+                    self.python,
+                    self.output(),
                 )
             if time.monotonic() - started > READY_TIMEOUT:
                 self._abandon()
@@ -204,95 +175,21 @@ class ProviderProcess:
         )
 
     def start(self) -> None:
-        """Spawn, then run the kind's start-up calls as gestaltd does (HOST.md 4)."""
+        """Spawn, then run the kind's start-up calls as gestaltd does."""
         self.spawn()
         try:
             if self.kind is ProviderKind.INTEGRATION:
-                self._start_integration()
+                self.metadata = start_integration(self.channel, self.name, self.config)
             else:
-                self._start_runtime_kind()
+                self.identity, self.session_ttl_seconds = start_runtime_kind(
+                    self.channel, self.kind, self.name, self.config
+                )
+        except EmulatorError as error:
+            self.stop(check=False)
+            raise with_output(str(error), self.output()) from None
         except BaseException:
             self.stop(check=False)
             raise
-
-    def _config_struct(self) -> dict[str, Any]:
-        # The host sends an absent Struct for an empty config (HOST.md 4.3).
-        return {"config": dict_to_struct(self.config)} if self.config else {}
-
-    def _start_integration(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            try:
-                self.metadata = self.integration.GetMetadata(empty_pb2.Empty())
-                break
-            except grpc.RpcError as error:
-                code = error.code()
-                if code == grpc.StatusCode.UNIMPLEMENTED:
-                    break
-                if code != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
-                    raise self._failure(
-                        f"GetMetadata failed: {code.name} {error.details()}"
-                    ) from None
-                time.sleep(POLL)
-        request = plugin_pb2.StartProviderRequest(
-            name=self.name, protocol_version=PROTOCOL_VERSION, **self._config_struct()
-        )
-        try:
-            response = self.integration.StartProvider(request)
-        except grpc.RpcError as error:
-            if error.code() == grpc.StatusCode.UNIMPLEMENTED:
-                return
-            raise self._failure(f"start provider: {error.code().name} {error.details()}") from None
-        if response.protocol_version != PROTOCOL_VERSION:
-            raise self._failure(
-                f"provider responded with protocol version {response.protocol_version}, "
-                f"host requires {PROTOCOL_VERSION}"
-            )
-
-    def _start_runtime_kind(self) -> None:
-        self.identity = self._checked_identity()
-        request = runtime_pb2.ConfigureProviderRequest(
-            name=self.name, protocol_version=PROTOCOL_VERSION, **self._config_struct()
-        )
-        try:
-            response = self.lifecycle.ConfigureProvider(request, timeout=CONFIGURE_TIMEOUT)
-        except grpc.RpcError as error:
-            raise self._failure(
-                f"configure provider: {error.code().name} {error.details()}"
-            ) from None
-        if response.protocol_version != PROTOCOL_VERSION:
-            raise self._failure(
-                f"provider responded with protocol version {response.protocol_version}, "
-                f"host requires {PROTOCOL_VERSION}"
-            )
-        self.identity = self._checked_identity()
-        if self.kind is ProviderKind.AUTH:
-            with contextlib.suppress(grpc.RpcError):  # any error means the 24 h default
-                settings = self.auth.GetSessionSettings(
-                    empty_pb2.Empty(), timeout=RUNTIME_CALL_TIMEOUT
-                )
-                if settings.session_ttl_seconds > 0:
-                    self.session_ttl_seconds = settings.session_ttl_seconds
-
-    def _checked_identity(self) -> runtime_pb2.ProviderIdentity:
-        try:
-            identity = self.lifecycle.GetProviderIdentity(
-                empty_pb2.Empty(), timeout=CONFIGURE_TIMEOUT
-            )
-        except grpc.RpcError as error:
-            raise self._failure(
-                f"get provider identity: {error.code().name} {error.details()}"
-            ) from None
-        if identity.kind != self.kind.wire_value:
-            raise self._failure(
-                f"provider kind mismatch: got {identity.kind}, want {self.kind.wire_value}"
-            )
-        low, high = identity.min_protocol_version, identity.max_protocol_version
-        if (low and low > PROTOCOL_VERSION) or (high and high < PROTOCOL_VERSION):
-            raise self._failure(
-                f"provider supports protocol versions {low}..{high}, host speaks {PROTOCOL_VERSION}"
-            )
-        return identity
 
     # -- clients --------------------------------------------------------------------------
 
@@ -370,9 +267,6 @@ class ProviderProcess:
         self._out.seek(position)
         return data.decode("utf-8", "replace")
 
-    def _failure(self, message: str) -> EmulatorError:
-        return EmulatorError(f"{message}\n--- provider output ---\n{self.output()[-4000:]}")
-
     def send_signal(self, signum: int) -> None:
         """Signal the provider (its whole group when it has one of its own)."""
         if self._proc is None:
@@ -423,9 +317,7 @@ class ProviderProcess:
         self._cleanup()
         if check and (killed or proc.returncode > 0):
             how = "was SIGKILLed after 2 s" if killed else f"exited with status {proc.returncode}"
-            raise EmulatorError(
-                f"provider {how} on stop\n--- provider output ---\n{self.output()[-4000:]}"
-            )
+            raise with_output(f"provider {how} on stop", self.output())
         return self.result
 
     def _abandon(self) -> None:
@@ -467,6 +359,7 @@ def launch(
     config: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     python: str | None = None,
+    host_python: bool = False,
     host_services: Sequence[HostService] = (),
     own_process_group: bool = False,
     start: bool = True,
@@ -480,7 +373,9 @@ def launch(
         name: The instance name sent in ``StartProvider``/``ConfigureProvider``.
         config: The provider config, sent as a ``Struct`` (absent when empty).
         env: The config's ``env:`` map.
-        python: The interpreter; by default the host's candidate order (HOST.md 1.3).
+        python: The interpreter; by default the one running this code (``sys.executable``).
+        host_python: Pick the interpreter as gestaltd does instead (ROOT's venv,
+            ``GESTALT_PYTHON``, ``python3`` on ``PATH``...), to check a deployment.
         host_services: Fake host cache/object-store bindings (integration only).
         own_process_group: Start in a group of its own and signal the group (sandbox mode).
         start: ``False`` only spawns and waits for the socket, without start-up calls.
@@ -496,6 +391,7 @@ def launch(
         config=config,
         env=env,
         python=python,
+        host_python=host_python,
         host_services=host_services,
         own_process_group=own_process_group,
     )
@@ -504,72 +400,3 @@ def launch(
     else:
         process.spawn()
     return process
-
-
-def export_catalog(
-    root: str | Path,
-    *,
-    target: str | None = None,
-    python: str | None = None,
-    path: str | Path | None = None,
-    timeout: float = 60.0,
-) -> CatalogExport:
-    """Run catalog-export mode as the host does (HOST.md 7.2) and check the file (7.3, 7.4).
-
-    Args:
-        root: The integration provider's directory.
-        target: TARGET; by default from ``[tool.gestalt]``.
-        python: The interpreter; by default the host's candidate order.
-        path: Where to write; the host uses ``ROOT/catalog.yaml``.
-        timeout: A provider that starts serving instead of exiting fails after this long.
-
-    Raises:
-        EmulatorError: Non-zero exit, no file, or a catalog the host would refuse.
-    """
-    root_path = Path(root).resolve()
-    resolved = resolve_target(root_path, "integration", target)
-    destination = Path(path).resolve() if path is not None else root_path / "catalog.yaml"
-    env = dict(os.environ)
-    env.pop("GESTALT_PLUGIN_SOCKET", None)
-    env.pop("GESTALT_PLUGIN_PARENT_PID", None)
-    env["GESTALT_PLUGIN_WRITE_CATALOG"] = str(destination)
-    scratch = tempfile.mkdtemp(prefix="gstp-cwd-", dir=_short_temp_base())
-    try:
-        done = subprocess.run(
-            [
-                python or find_interpreter(root_path),
-                "-m",
-                "gestalt._runtime",
-                str(root_path),
-                resolved,
-                "integration",
-            ],
-            cwd=scratch,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise EmulatorError(
-            f"catalog export did not exit within {timeout} s (is it serving?)"
-        ) from error
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    output = done.stdout.decode("utf-8", "replace")
-    if done.returncode != 0:
-        raise EmulatorError(f"generate static catalog: exit status {done.returncode}\n{output}")
-    if not destination.exists():
-        raise EmulatorError(f"catalog export exited 0 but wrote no file at {destination}\n{output}")
-    try:
-        catalog = parse_catalog_text(destination.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise EmulatorError(f"catalog file does not parse: {error}") from None
-    problems = catalog_problems(catalog, default_name=root_path.name)
-    if problems:
-        raise EmulatorError(
-            "catalog would be refused or lose settings:\n- " + "\n- ".join(problems)
-        )
-    return CatalogExport(destination, catalog, output)

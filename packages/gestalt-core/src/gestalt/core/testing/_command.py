@@ -1,0 +1,54 @@
+"""What the host runs for a provider: TARGET, the command line and the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from gestalt.core._pyproject import explain_missing_target, target_from_pyproject
+from gestalt.core.testing._host_contract import SAFE_ENV, EmulatorError
+
+
+def resolve_target(root: Path, kind: str, target: str | None) -> str:
+    """TARGET as the host would pass it: given, or from ``[tool.gestalt]``."""
+    if target is not None:
+        return target
+    if (root / "go.mod").exists() or (root / "Cargo.toml").exists():
+        raise EmulatorError(
+            f"{root} holds a Go or Rust package; the host would not treat it as Python"
+        )
+    found = target_from_pyproject(root, kind)
+    if found is None:
+        raise EmulatorError(f"no TARGET for KIND {kind!r}: {explain_missing_target(root, kind)}")
+    return found
+
+
+def runtime_argv(python: str, root: Path, target: str, kind: str) -> list[str]:
+    """The source-mode command line: ``PYTHON -m gestalt._runtime ROOT TARGET KIND``."""
+    return [python, "-m", "gestalt._runtime", str(root), target, kind]
+
+
+def serve_environment(
+    extra: Mapping[str, str], socket_path: str, host_env: Mapping[str, str]
+) -> dict[str, str]:
+    """The scrubbed serving environment, built in the host's order.
+
+    The safe variables of the emulator's own environment, then the config's ``env:`` map,
+    then the socket, the parent pid and the host-service variables, which win.
+    """
+    env = {key: os.environ[key] for key in SAFE_ENV if key in os.environ}
+    env.update(extra)
+    env["GESTALT_PLUGIN_SOCKET"] = socket_path
+    env["GESTALT_PLUGIN_PARENT_PID"] = str(os.getpid())
+    env.update(host_env)
+    return env
+
+
+def catalog_environment(destination: Path) -> dict[str, str]:
+    """Catalog-export mode: the full environment, the catalog path, no socket variables."""
+    env = dict(os.environ)
+    env.pop("GESTALT_PLUGIN_SOCKET", None)
+    env.pop("GESTALT_PLUGIN_PARENT_PID", None)
+    env["GESTALT_PLUGIN_WRITE_CATALOG"] = str(destination)
+    return env
