@@ -107,7 +107,7 @@ CASES = [
     ),
     pytest.param(
         [str(PROVIDERS), "", "secrets"],
-        "has no 'secrets' key under [tool.gestalt]",
+        "pyproject.toml does not exist; create it with a [tool.gestalt] table",
         id="pyproject-missing",
     ),
 ]

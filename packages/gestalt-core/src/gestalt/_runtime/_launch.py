@@ -15,8 +15,8 @@ from types import ModuleType
 from gestalt.core._pyproject import (
     TargetSyntaxError,
     check_target,
+    explain_missing_target,
     target_from_pyproject,
-    target_keys,
 )
 from gestalt.core._surface import LoadedProvider, Surface, TargetError
 
@@ -104,12 +104,7 @@ def _args(argv: list[str]) -> tuple[str, str, str]:
     if not target:
         found = target_from_pyproject(root, kind)
         if found is None:
-            keys = " or ".join(repr(key) for key in target_keys(kind))
-            pyproject = os.path.join(root, "pyproject.toml")
-            raise LaunchError(
-                f"no TARGET given and {pyproject} has no {keys} key under "
-                f'[tool.gestalt]; pass TARGET or add e.g. {target_keys(kind)[0]} = "module:attr"'
-            )
+            raise LaunchError(f"no TARGET given: {explain_missing_target(root, kind)}")
         target = found
     return root, target, kind
 

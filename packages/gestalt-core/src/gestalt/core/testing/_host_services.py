@@ -15,8 +15,7 @@ from typing import Protocol
 
 import grpc
 
-#: The host's receive limit on its own host-service servers (HOST.md 6, 13.19).
-HOST_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+from gestalt.core._host import HOST_MAX_MESSAGE_BYTES, binding_suffix, host_socket_env
 
 
 class HostService(Protocol):
@@ -42,15 +41,12 @@ class HostService(Protocol):
 def binding_env_suffix(binding: str) -> str:
     """The host's normalisation of a binding name: ASCII letters upper-cased, digits kept,
     everything else ``_``; blank means no suffix."""
-    name = binding.strip()
-    return "".join(char.upper() if (char.isascii() and char.isalnum()) else "_" for char in name)
+    return binding_suffix(binding)
 
 
 def socket_env(service: str, binding: str = "") -> str:
     """The variable that names a binding's socket, e.g. ``GESTALT_CACHE_SOCKET_SESSIONS``."""
-    base = f"GESTALT_{service.upper()}_SOCKET"
-    suffix = binding_env_suffix(binding)
-    return f"{base}_{suffix}" if suffix else base
+    return host_socket_env(service, binding)
 
 
 class RunningHostServices:
