@@ -390,10 +390,10 @@ def test_s3_second_open_refused_and_nothing_stored(provider: ProviderProcess) ->
     )
 
 
-def test_s3_cancelled_uploads_never_commit(provider: ProviderProcess) -> None:
-    s3 = provider.s3
-    for index in range(40):
-        key = f"cancelled/{index}"
+def _cancel_uploads(s3: s3_pb2_grpc.S3Stub, count: int, prefix: str) -> None:
+    """Start ``count`` uploads, cancel each after 256 KiB, and prove none committed."""
+    for index in range(count):
+        key = f"{prefix}/{index}"
         sent = threading.Event()
         release = threading.Event()
 
@@ -414,8 +414,22 @@ def test_s3_cancelled_uploads_never_commit(provider: ProviderProcess) -> None:
             future.result()
     # Give late handlers a moment, then prove none committed.
     threading.Event().wait(0.3)
-    listing = s3.ListObjects(s3_pb2.ListObjectsRequest(bucket="bkt", prefix="cancelled/"))
+    listing = s3.ListObjects(s3_pb2.ListObjectsRequest(bucket="bkt", prefix=f"{prefix}/"))
     assert list(listing.objects) == []
+
+
+def test_s3_cancelled_uploads_never_commit(provider: ProviderProcess) -> None:
+    _cancel_uploads(provider.s3, 40, "cancelled")
+
+
+def test_s3_cancelled_uploads_to_a_def_provider_are_quiet() -> None:
+    # A host cancelling an upload is normal: no ERROR line and no traceback on stderr.
+    with launch(PROVIDERS / "s3_memory", "s3", python=sys.executable) as proc:
+        _cancel_uploads(proc.s3, 80, "quiet")
+        assert write(proc.s3, "after", b"still serving").size == 13
+        output = proc.output()
+    for noise in ("Traceback", "ERROR", "Future exception", "UploadAborted"):
+        assert noise not in output, output
 
 
 # -- big objects --------------------------------------------------------------------------

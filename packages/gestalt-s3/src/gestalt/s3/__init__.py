@@ -43,7 +43,7 @@ if TYPE_CHECKING:
         UploadAborted,
     )
     from gestalt.s3._memory import MemoryS3
-    from gestalt.s3._provider import Chunks, S3Provider, UploadBody
+    from gestalt.s3._provider import Chunks, S3Provider
     from gestalt.s3._types import (
         ByteRange,
         CopyOptions,
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         ReadOptions,
         WriteOptions,
     )
+    from gestalt.s3._upload import UploadBody
 
 __all__ = [
     "ENV_S3_SOCKET",
@@ -133,7 +134,7 @@ _ORIGINS = {
     "MemoryS3": "._memory",
     "Chunks": "._provider",
     "S3Provider": "._provider",
-    "UploadBody": "._provider",
+    "UploadBody": "._upload",
     "ByteRange": "._types",
     "CopyOptions": "._types",
     "ListOptions": "._types",

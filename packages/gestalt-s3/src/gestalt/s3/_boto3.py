@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from gestalt.core import InternalError
+from gestalt.core import FailedPreconditionError, InternalError
+from gestalt.s3._conditions import check_read_conditions, check_write_conditions
 from gestalt.s3._convert import check_range
 from gestalt.s3._errors import (
     InvalidArgumentError,
@@ -24,7 +25,7 @@ from gestalt.s3._errors import (
     S3Error,
     UnimplementedError,
 )
-from gestalt.s3._provider import S3Provider, UploadBody
+from gestalt.s3._provider import S3Provider
 from gestalt.s3._types import (
     CopyOptions,
     ListOptions,
@@ -37,6 +38,7 @@ from gestalt.s3._types import (
     ReadOptions,
     WriteOptions,
 )
+from gestalt.s3._upload import UploadBody
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -82,6 +84,7 @@ def _mapped(error: Exception) -> Exception:
 
 
 def _make_client(config: dict[str, Any]) -> S3Client:
+    # Imported here, at configure: importing gestalt.s3 never pulls boto3 in.
     import boto3
     import botocore.config
 
@@ -142,8 +145,6 @@ class Boto3S3Provider(S3Provider):
 
     def _s3(self, *buckets: str) -> S3Client:
         if self._client is None:
-            from gestalt.core import FailedPreconditionError
-
             raise FailedPreconditionError("s3 provider is not configured")
         if self._buckets is not None:
             for bucket in buckets:
@@ -225,8 +226,6 @@ class Boto3S3Provider(S3Provider):
                 current: ObjectMeta | None = self.head_object(ObjectRef(ref.bucket, ref.key))
             except NotFoundError:
                 current = None
-            from gestalt.s3._conditions import check_write_conditions
-
             check_write_conditions(current, options)
         extra: dict[str, Any] = {"Metadata": dict(options.metadata)}
         for field, arg in (
@@ -348,8 +347,6 @@ class Boto3S3Provider(S3Provider):
         if options.if_match or options.if_none_match:
             # Checked here as well: not every S3-compatible backend honours the
             # copy-source conditions (moto ignores them).
-            from gestalt.s3._conditions import check_read_conditions
-
             check_read_conditions(
                 self.head_object(source),
                 ReadOptions(if_match=options.if_match, if_none_match=options.if_none_match),

@@ -7,7 +7,7 @@ import datetime as dt
 from google.protobuf import timestamp_pb2
 
 from gestalt.provider.v1 import s3_pb2
-from gestalt.s3._errors import InvalidArgumentError
+from gestalt.s3._errors import InvalidArgumentError, InvalidRangeError
 from gestalt.s3._types import (
     ByteRange,
     CopyOptions,
@@ -86,8 +86,6 @@ def meta_to_wire(meta: ObjectMeta) -> s3_pb2.S3ObjectMeta:
 
 def check_range(byte_range: ByteRange | None) -> None:
     """Refuse a negative bound or ``start > end`` (OUT_OF_RANGE), whatever the object."""
-    from gestalt.s3._errors import InvalidRangeError
-
     if byte_range is None:
         return
     start, end = byte_range.start, byte_range.end

@@ -17,7 +17,7 @@ from gestalt.s3._conditions import (
     resolve_range,
 )
 from gestalt.s3._errors import InvalidArgumentError, NotFoundError
-from gestalt.s3._provider import S3Provider, UploadBody
+from gestalt.s3._provider import S3Provider
 from gestalt.s3._types import (
     CopyOptions,
     ListOptions,
@@ -29,6 +29,7 @@ from gestalt.s3._types import (
     ReadOptions,
     WriteOptions,
 )
+from gestalt.s3._upload import UploadBody
 
 #: Chunk size of bodies read from the memory store.
 READ_CHUNK = 256 * 1024
