@@ -258,6 +258,89 @@ def test_s3_write_conditions(provider: ProviderProcess) -> None:
     assert second.etag != first.etag
 
 
+@pytest.mark.parametrize(
+    ("case", "size"),
+    [
+        ("create_only", 11),
+        ("if_match", 11),
+        ("if_none_match_etag", 11),
+        ("create_only", 6 * 1024 * 1024),  # boto3: multipart, conditional complete
+    ],
+)
+def test_s3_conditional_write_is_atomic_with_its_check(
+    provider: ProviderProcess, case: str, size: int
+) -> None:
+    # The condition holds when the upload opens; another writer changes the object while
+    # the body is still streaming; the conditional upload must then fail and not replace
+    # the other writer's object (a check-then-write provider would overwrite it). For
+    # boto3 this runs against moto's server, which checks S3's If-Match/If-None-Match.
+    s3 = provider.s3
+    key = f"race/{case}"
+    s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref(key)))
+    winner = b"written meanwhile"
+    conditions = {"if_none_match": "*"}
+    if case != "create_only":
+        first = write(s3, key, b"first")
+        conditions = (
+            {"if_match": first.etag}
+            if case == "if_match"
+            else {"if_none_match": f'"{hashlib.md5(winner).hexdigest()}"'}
+        )
+    sent, release = threading.Event(), threading.Event()
+
+    def frames() -> Iterator[s3_pb2.WriteObjectRequest]:
+        yield s3_pb2.WriteObjectRequest(open=s3_pb2.WriteObjectOpen(ref=ref(key), **conditions))
+        for start in range(0, size, 64 * 1024):
+            yield s3_pb2.WriteObjectRequest(data=b"c" * min(64 * 1024, size - start))
+        sent.set()
+        release.wait(10)
+
+    future = s3.WriteObject.future(frames(), timeout=60)
+    assert sent.wait(10)
+    # The provider has opened the upload and checked (a multipart one after 5 MiB).
+    threading.Event().wait(0.3 if size < 1024 * 1024 else 1.5)
+    write(s3, key, winner)
+    release.set()
+    with pytest.raises(grpc.RpcError) as caught:
+        future.result()
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert read(s3, key)[1] == winner
+
+
+def test_s3_large_conditional_write_uses_the_condition(provider: ProviderProcess) -> None:
+    # Above one part (5 MiB here) boto3 uploads in parts; the condition still holds.
+    s3 = provider.s3
+    s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref("big-cond")))
+    data = b"p" * (6 * 1024 * 1024)
+    write(s3, "big-cond", b"small", if_none_match="*")
+    assert code_of(lambda: write(s3, "big-cond", data, if_none_match="*")) == (
+        grpc.StatusCode.FAILED_PRECONDITION
+    )
+    assert code_of(lambda: write(s3, "big-cond", data, if_match='"other"')) == (
+        grpc.StatusCode.FAILED_PRECONDITION
+    )
+    assert read(s3, "big-cond")[1] == b"small"
+    s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref("big-cond")))
+
+
+def test_s3_error_messages_never_echo_unbounded_input(provider: ProviderProcess) -> None:
+    # A client with the host's limits (grpc defaults: 4 MiB receive, 16 KiB metadata)
+    # still receives the status of a request that names an 8 MiB bucket.
+    huge = "b" * (8 * 1024 * 1024)
+    options = [("grpc.max_send_message_length", 64 * 1024 * 1024)]
+    with grpc.insecure_channel(f"unix:{provider.socket_path}", options=options) as channel:
+        stub = s3_pb2_grpc.S3Stub(channel)
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.HeadObject(s3_pb2.HeadObjectRequest(ref=ref("k", bucket=huge)), timeout=30)
+    expected = {
+        "boto3": grpc.StatusCode.PERMISSION_DENIED,  # the bucket policy refuses it
+    }.get(provider.flavour, grpc.StatusCode.NOT_FOUND)  # type: ignore[attr-defined]
+    assert caught.value.code() == expected
+    details = caught.value.details() or ""
+    assert len(details) < 1024
+    assert "more characters]" in details
+
+
 def test_s3_delete(provider: ProviderProcess) -> None:
     s3 = provider.s3
     write(s3, "gone", b"x")

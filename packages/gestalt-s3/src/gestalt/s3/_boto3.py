@@ -24,6 +24,7 @@ from gestalt.s3._errors import (
     PreconditionFailedError,
     S3Error,
     UnimplementedError,
+    bounded,
 )
 from gestalt.s3._provider import S3Provider
 from gestalt.s3._types import (
@@ -50,7 +51,8 @@ READ_CHUNK = 64 * 1024
 _CONTENT_RANGE = re.compile(r"bytes \d+-\d+/(\d+)")
 
 _NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "NoSuchVersion", "NotFound", "404"}
-_PRECONDITION = {"PreconditionFailed", "NotModified", "412", "304"}
+# ConditionalRequestConflict (409): another conditional write to the key won the race.
+_PRECONDITION = {"PreconditionFailed", "NotModified", "ConditionalRequestConflict", "412", "304"}
 _RANGE = {"InvalidRange", "416"}
 _DENIED = {
     "AccessDenied",
@@ -63,12 +65,17 @@ _INVALID = {"InvalidArgument", "InvalidBucketName", "KeyTooLongError", "400", "I
 _UNIMPLEMENTED = {"NotImplemented", "501", "EntityTooLarge"}
 
 
+def _code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+
+
 def _mapped(error: Exception) -> Exception:
-    """The SDK error for a botocore error, per PROTOCOL.md 8.9 (codes, never internals)."""
+    """The SDK error for a botocore error: its code, never internals; input is bounded."""
     response = getattr(error, "response", None)
     if not isinstance(response, dict):
         return error
-    code = str(response.get("Error", {}).get("Code", ""))
+    code = bounded(_code(error))
     status = str(response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
     for names, cls in (
         (_NOT_FOUND, NotFoundError),
@@ -150,7 +157,7 @@ class Boto3S3Provider(S3Provider):
             for bucket in buckets:
                 if bucket not in self._buckets:
                     raise PermissionDeniedError(
-                        f"bucket {bucket!r} is not allowed by the bucket policy"
+                        f"bucket {bounded(bucket)!r} is not allowed by the bucket policy"
                     )
         return self._client
 
@@ -221,12 +228,7 @@ class Boto3S3Provider(S3Provider):
     def write_object(self, ref: ObjectRef, options: WriteOptions, body: UploadBody) -> ObjectMeta:
         """PutObject for small bodies, multipart upload (aborted on failure) for large ones."""
         client = self._s3(ref.bucket)
-        if options.if_match or options.if_none_match:
-            try:
-                current: ObjectMeta | None = self.head_object(ObjectRef(ref.bucket, ref.key))
-            except NotFoundError:
-                current = None
-            check_write_conditions(current, options)
+        conditions = self._write_conditions(ref, options)
         extra: dict[str, Any] = {"Metadata": dict(options.metadata)}
         for field, arg in (
             ("content_type", "ContentType"),
@@ -246,6 +248,10 @@ class Boto3S3Provider(S3Provider):
                 buffer += chunk
                 if len(buffer) >= self._part_bytes:
                     if not upload_id:
+                        if conditions:
+                            # Fail before uploading parts, on backends that ignore the
+                            # conditions of CompleteMultipartUpload too.
+                            self._check_current(ref, options)
                         created = client.create_multipart_upload(
                             Bucket=ref.bucket, Key=ref.key, **extra
                         )
@@ -261,7 +267,9 @@ class Boto3S3Provider(S3Provider):
                     buffer.clear()
             # The body ended normally: the upload is complete and may be committed.
             if not upload_id:
-                client.put_object(Bucket=ref.bucket, Key=ref.key, Body=bytes(buffer), **extra)
+                client.put_object(
+                    Bucket=ref.bucket, Key=ref.key, Body=bytes(buffer), **extra, **conditions
+                )
             else:
                 if buffer:
                     part = client.upload_part(
@@ -277,6 +285,7 @@ class Boto3S3Provider(S3Provider):
                     Key=ref.key,
                     UploadId=upload_id,
                     MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
+                    **conditions,
                 )
                 upload_id = ""
         except BaseException as error:
@@ -287,8 +296,38 @@ class Boto3S3Provider(S3Provider):
                     )
             if isinstance(error, S3Error) or not isinstance(error, Exception):
                 raise
+            if conditions.get("IfMatch") and _code(error) == "NoSuchKey":
+                # S3 answers a conditional write on a missing key with 404.
+                raise PreconditionFailedError("precondition failed: if_match") from None
             raise _mapped(error) from None
         return self.head_object(ObjectRef(ref.bucket, ref.key))
+
+    def _check_current(self, ref: ObjectRef, options: WriteOptions) -> ObjectMeta | None:
+        """Check the write conditions against the object as it is now (one HeadObject)."""
+        try:
+            current: ObjectMeta | None = self.head_object(ObjectRef(ref.bucket, ref.key))
+        except NotFoundError:
+            current = None
+        check_write_conditions(current, options)
+        return current
+
+    def _write_conditions(self, ref: ObjectRef, options: WriteOptions) -> dict[str, Any]:
+        """The condition arguments that make S3 check and write in one step.
+
+        S3 takes ``If-Match: <etag>`` and ``If-None-Match: *`` on PutObject and
+        CompleteMultipartUpload. Any other combination (``if_none_match`` naming an
+        ETag) is checked here with a HeadObject, and the write is then pinned to the
+        state seen, so a change in between fails the write instead of being lost.
+        """
+        if_match, if_none_match = options.if_match, options.if_none_match
+        if not (if_match or if_none_match):
+            return {}
+        if if_none_match == "*" and not if_match:
+            return {"IfNoneMatch": "*"}
+        if if_match and not if_none_match:
+            return {"IfMatch": if_match}
+        current = self._check_current(ref, options)
+        return {"IfNoneMatch": "*"} if current is None else {"IfMatch": current.etag}
 
     def delete_object(self, ref: ObjectRef) -> None:
         """DeleteObject (a missing key succeeds, as in S3)."""

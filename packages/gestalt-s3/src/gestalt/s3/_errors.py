@@ -82,6 +82,21 @@ class UploadAborted(S3Error):
     http_status = 499
 
 
+#: The most characters of one input (a key, a bucket name) a status message repeats.
+ECHO_LIMIT = 256
+
+
+def bounded(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, with a marker saying how much was cut.
+
+    The host drops a status whose message is over 16 KiB, so input is never echoed
+    whole. (Stand-in for core's shared helper; this is its only definition here.)
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}...[{len(text) - limit} more characters]"
+
+
 #: Names of gestalt-sdk 0.0.1a8.
 S3NotFoundError = NotFoundError
 S3PreconditionFailedError = PreconditionFailedError

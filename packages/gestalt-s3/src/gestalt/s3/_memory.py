@@ -16,7 +16,7 @@ from gestalt.s3._conditions import (
     check_write_conditions,
     resolve_range,
 )
-from gestalt.s3._errors import InvalidArgumentError, NotFoundError
+from gestalt.s3._errors import InvalidArgumentError, NotFoundError, bounded
 from gestalt.s3._provider import S3Provider
 from gestalt.s3._types import (
     CopyOptions,
@@ -69,7 +69,7 @@ class MemoryS3(S3Provider):
 
     def _check_bucket(self, bucket: str) -> None:
         if self._buckets and bucket not in self._buckets:
-            raise NotFoundError(f"no such bucket: {bucket}")
+            raise NotFoundError(f"no such bucket: {bounded(bucket)}")
 
     def _get(self, ref: ObjectRef) -> _Stored:
         self._check_bucket(ref.bucket)
