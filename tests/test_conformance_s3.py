@@ -278,7 +278,7 @@ def test_s3_conditional_write_is_atomic_with_its_check(
     key = f"race/{case}"
     s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref(key)))
     winner = b"written meanwhile"
-    conditions = {"if_none_match": "*"}
+    conditions: dict[str, Any] = {"if_none_match": "*"}
     if case != "create_only":
         first = write(s3, key, b"first")
         conditions = (
@@ -541,6 +541,35 @@ def test_s3_large_object_roundtrip(provider: ProviderProcess) -> None:
     if flavour == "memory":
         assert meta.etag.strip('"') == hashlib.md5(data).hexdigest()
     provider.s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref("big")))
+
+
+def _status_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_s3_reading_256_mib_from_a_def_generator_keeps_memory_flat() -> None:
+    # A sync iterator is pulled in batches of about 1 MiB per hop into the pool: the
+    # provider's peak RSS grows by at most 32 MiB over a 256 MiB object.
+    size = 256 * 1024 * 1024
+    with launch(PROVIDERS / "s3_stream", "s3", python=sys.executable) as proc:
+        s3 = proc.s3
+        for _ in s3.ReadObject(s3_pb2.ReadObjectRequest(ref=ref("obj-4194304")), timeout=60):
+            pass  # warm up: the pool's threads exist before the baseline
+        before = _status_kib(proc.pid, "VmRSS")
+        received = frames = 0
+        request = s3_pb2.ReadObjectRequest(ref=ref(f"obj-{size}"))
+        for frame in s3.ReadObject(request, timeout=300):
+            assert len(frame.data) <= 64 * 1024
+            received += len(frame.data)
+            frames += 1
+        grown_kib = _status_kib(proc.pid, "VmHWM") - before
+    assert received == size
+    assert frames == 1 + size // (64 * 1024)
+    assert grown_kib <= 32 * 1024, f"peak RSS grew by {grown_kib} KiB"
 
 
 def test_s3_environment_is_clean() -> None:

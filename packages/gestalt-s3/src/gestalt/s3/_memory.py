@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import threading
 import urllib.parse
-from collections.abc import Iterator
 
 from gestalt.s3._conditions import (
     check_read_conditions,
@@ -30,9 +29,6 @@ from gestalt.s3._types import (
     WriteOptions,
 )
 from gestalt.s3._upload import UploadBody
-
-#: Chunk size of bodies read from the memory store.
-READ_CHUNK = 256 * 1024
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,20 +81,12 @@ class MemoryS3(S3Provider):
         """The object's metadata."""
         return dataclasses.replace(self._get(ref).meta, ref=ref)
 
-    def read_object(
-        self, ref: ObjectRef, options: ReadOptions
-    ) -> tuple[ObjectMeta, Iterator[bytes]]:
-        """Metadata and the (ranged) body in 256 KiB chunks."""
+    def read_object(self, ref: ObjectRef, options: ReadOptions) -> tuple[ObjectMeta, memoryview]:
+        """Metadata and the (ranged) body, a view of the stored bytes (sent without a copy)."""
         stored = self._get(ref)
         check_read_conditions(stored.meta, options)
         start, stop = resolve_range(options.range, len(stored.data))
-        view = memoryview(stored.data)
-
-        def chunks() -> Iterator[bytes]:
-            for offset in range(start, stop, READ_CHUNK):
-                yield bytes(view[offset : min(offset + READ_CHUNK, stop)])
-
-        return dataclasses.replace(stored.meta, ref=ref), chunks()
+        return dataclasses.replace(stored.meta, ref=ref), memoryview(stored.data)[start:stop]
 
     def write_object(self, ref: ObjectRef, options: WriteOptions, body: UploadBody) -> ObjectMeta:
         """Store the body once it has been received completely."""

@@ -19,8 +19,11 @@ from gestalt.s3._types import (
 )
 from gestalt.s3._upload import UploadBody
 
-#: An object body as a provider returns it from ``read_object``: chunks of any size.
-Chunks: TypeAlias = Iterable[bytes] | AsyncIterable[bytes]
+#: An object body as a provider returns it from ``read_object``: the bytes themselves, or
+#: chunks of any size. Bytes, memoryviews and lists or tuples of chunks are sent straight
+#: from the event loop; a sync iterator is pulled in the handler pool, about 1 MiB per
+#: hop; an async iterator on the event loop.
+Chunks: TypeAlias = bytes | bytearray | memoryview | Iterable[bytes] | AsyncIterable[bytes]
 
 
 class S3Provider:

@@ -7,10 +7,9 @@ checks on refs, ranges and presign arguments, and the status of every failure.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn
 
 import grpc
@@ -44,14 +43,11 @@ from gestalt.s3._errors import (
     PreconditionFailedError,
     UnimplementedError,
 )
+from gestalt.s3._read import data_frames
 from gestalt.s3._types import ListPage, ObjectMeta, ObjectRef, PresignResult
 from gestalt.s3._upload import chunk_source, write_async, write_in_thread
 
 log = logging.getLogger(__name__)
-
-#: Size of the data frames the SDK sends; larger chunks from a provider are split.
-FRAME_BYTES = 64 * 1024
-_DONE = object()
 
 
 def _is_provider(candidate: object) -> bool:
@@ -147,50 +143,12 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
             await _fail(context, error, "read object")
         yield s3_pb2.ReadObjectChunk(meta=wire_meta)
         try:
-            async for data in self._chunks(chunks):
-                if len(data) <= FRAME_BYTES:
-                    yield s3_pb2.ReadObjectChunk(data=data)
-                    continue
-                view = memoryview(data)
-                for start in range(0, len(data), FRAME_BYTES):
-                    yield s3_pb2.ReadObjectChunk(data=bytes(view[start : start + FRAME_BYTES]))
+            async for frame in data_frames(chunks, lambda: self._runtime.executor):
+                yield frame
         except grpc.aio.AbortError:
             raise
         except Exception as error:
             await _fail(context, error, "read object")
-
-    async def _chunks(self, chunks: object) -> AsyncIterator[bytes]:
-        """The provider's chunks, sync iterators stepped in the handler pool; closed on exit."""
-        if isinstance(chunks, bytes | bytearray | memoryview):
-            if chunks:
-                yield bytes(chunks)
-            return
-        if isinstance(chunks, AsyncIterable):
-            iterator: Any = aiter(chunks)
-            try:
-                async for item in iterator:
-                    if item:
-                        yield bytes(item)
-            finally:
-                aclose = getattr(iterator, "aclose", None)
-                if aclose is not None:
-                    await aclose()
-            return
-        sync_iterator: Iterator[bytes] = iter(chunks)  # type: ignore[call-overload]
-        loop = asyncio.get_running_loop()
-        executor = self._runtime.executor
-        try:
-            while True:
-                item = await loop.run_in_executor(executor, next, sync_iterator, _DONE)
-                if item is _DONE:
-                    return
-                if item:
-                    yield bytes(item)
-        finally:
-            close = getattr(sync_iterator, "close", None)
-            if close is not None:
-                # A generator stops in the thread it ran in; never block the loop on it.
-                await loop.run_in_executor(executor, close)
 
     async def WriteObject(
         self,
