@@ -61,7 +61,15 @@ _DENIED = {
     "InvalidAccessKeyId",
     "SignatureDoesNotMatch",
 }
-_INVALID = {"InvalidArgument", "InvalidBucketName", "KeyTooLongError", "400", "InvalidRequest"}
+# 414: an endpoint refusing an over-long key in the URL (S3 itself says KeyTooLongError).
+_INVALID = {
+    "InvalidArgument",
+    "InvalidBucketName",
+    "KeyTooLongError",
+    "400",
+    "414",
+    "InvalidRequest",
+}
 _UNIMPLEMENTED = {"NotImplemented", "501", "EntityTooLarge"}
 
 
