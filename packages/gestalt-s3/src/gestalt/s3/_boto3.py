@@ -126,6 +126,66 @@ def _make_client(config: dict[str, Any]) -> S3Client:
     return session.client("s3", config=client_config, **options)
 
 
+def _stored_headers(options: WriteOptions) -> dict[str, Any]:
+    """The PutObject / CreateMultipartUpload arguments that store the write's headers."""
+    headers: dict[str, Any] = {"Metadata": dict(options.metadata)}
+    for field, arg in (
+        ("content_type", "ContentType"),
+        ("cache_control", "CacheControl"),
+        ("content_disposition", "ContentDisposition"),
+        ("content_encoding", "ContentEncoding"),
+        ("content_language", "ContentLanguage"),
+    ):
+        value = getattr(options, field)
+        if value:
+            headers[arg] = value
+    return headers
+
+
+class _MultipartUpload:
+    """A multipart upload, created with its first part; aborted unless completed."""
+
+    def __init__(self, client: S3Client, ref: ObjectRef, headers: dict[str, Any]) -> None:
+        self._client = client
+        self._ref = ref
+        self._headers = headers
+        self._upload_id = ""
+        self._parts: list[dict[str, Any]] = []
+
+    @property
+    def started(self) -> bool:
+        return bool(self._upload_id)
+
+    def add_part(self, data: bytearray) -> None:
+        bucket, key = self._ref.bucket, self._ref.key
+        if not self._upload_id:
+            created = self._client.create_multipart_upload(Bucket=bucket, Key=key, **self._headers)
+            self._upload_id = created["UploadId"]
+        number = len(self._parts) + 1
+        part = self._client.upload_part(
+            Bucket=bucket, Key=key, UploadId=self._upload_id, PartNumber=number, Body=bytes(data)
+        )
+        self._parts.append({"ETag": part["ETag"], "PartNumber": number})
+
+    def complete(self, conditions: dict[str, Any]) -> None:
+        self._client.complete_multipart_upload(
+            Bucket=self._ref.bucket,
+            Key=self._ref.key,
+            UploadId=self._upload_id,
+            MultipartUpload={"Parts": self._parts},  # type: ignore[typeddict-item]
+            **conditions,
+        )
+        self._upload_id = ""
+
+    def abort(self) -> None:
+        if self._upload_id:
+            with contextlib.suppress(Exception):  # the original failure matters more
+                self._client.abort_multipart_upload(
+                    Bucket=self._ref.bucket, Key=self._ref.key, UploadId=self._upload_id
+                )
+            self._upload_id = ""
+
+
 class Boto3S3Provider(S3Provider):
     """An S3 provider over any S3-compatible endpoint, through boto3.
 
@@ -237,71 +297,30 @@ class Boto3S3Provider(S3Provider):
         """PutObject for small bodies, multipart upload (aborted on failure) for large ones."""
         client = self._s3(ref.bucket)
         conditions = self._write_conditions(ref, options)
-        extra: dict[str, Any] = {"Metadata": dict(options.metadata)}
-        for field, arg in (
-            ("content_type", "ContentType"),
-            ("cache_control", "CacheControl"),
-            ("content_disposition", "ContentDisposition"),
-            ("content_encoding", "ContentEncoding"),
-            ("content_language", "ContentLanguage"),
-        ):
-            value = getattr(options, field)
-            if value:
-                extra[arg] = value
+        headers = _stored_headers(options)
+        upload = _MultipartUpload(client, ref, headers)
         buffer = bytearray()
-        upload_id = ""
-        parts: list[dict[str, Any]] = []
         try:
             for chunk in body:
                 buffer += chunk
                 if len(buffer) >= self._part_bytes:
-                    if not upload_id:
-                        if conditions:
-                            # Fail before uploading parts, on backends that ignore the
-                            # conditions of CompleteMultipartUpload too.
-                            self._check_current(ref, options)
-                        created = client.create_multipart_upload(
-                            Bucket=ref.bucket, Key=ref.key, **extra
-                        )
-                        upload_id = created["UploadId"]
-                    part = client.upload_part(
-                        Bucket=ref.bucket,
-                        Key=ref.key,
-                        UploadId=upload_id,
-                        PartNumber=len(parts) + 1,
-                        Body=bytes(buffer),
-                    )
-                    parts.append({"ETag": part["ETag"], "PartNumber": len(parts) + 1})
+                    if not upload.started and conditions:
+                        # Fail before uploading parts, on backends that ignore the
+                        # conditions of CompleteMultipartUpload too.
+                        self._check_current(ref, options)
+                    upload.add_part(buffer)
                     buffer.clear()
             # The body ended normally: the upload is complete and may be committed.
-            if not upload_id:
-                client.put_object(
-                    Bucket=ref.bucket, Key=ref.key, Body=bytes(buffer), **extra, **conditions
-                )
-            else:
+            if upload.started:
                 if buffer:
-                    part = client.upload_part(
-                        Bucket=ref.bucket,
-                        Key=ref.key,
-                        UploadId=upload_id,
-                        PartNumber=len(parts) + 1,
-                        Body=bytes(buffer),
-                    )
-                    parts.append({"ETag": part["ETag"], "PartNumber": len(parts) + 1})
-                client.complete_multipart_upload(
-                    Bucket=ref.bucket,
-                    Key=ref.key,
-                    UploadId=upload_id,
-                    MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
-                    **conditions,
+                    upload.add_part(buffer)
+                upload.complete(conditions)
+            else:
+                client.put_object(
+                    Bucket=ref.bucket, Key=ref.key, Body=bytes(buffer), **headers, **conditions
                 )
-                upload_id = ""
         except BaseException as error:
-            if upload_id:
-                with contextlib.suppress(Exception):  # the original failure matters more
-                    client.abort_multipart_upload(
-                        Bucket=ref.bucket, Key=ref.key, UploadId=upload_id
-                    )
+            upload.abort()
             if isinstance(error, S3Error) or not isinstance(error, Exception):
                 raise
             if conditions.get("IfMatch") and _code(error) == "NoSuchKey":
