@@ -580,6 +580,22 @@ def test_s3_reading_256_mib_from_a_def_generator_keeps_memory_flat() -> None:
     assert grown_kib <= 32 * 1024, f"peak RSS grew by {grown_kib} KiB"
 
 
+def test_s3_cancelled_reads_from_a_def_generator_are_quiet() -> None:
+    # A reader that stops early cancels the call: the provider's generator is closed in
+    # the pool (after any batch still being pulled) and nothing is logged as an error.
+    with launch(PROVIDERS / "s3_stream", "s3", python=sys.executable) as proc:
+        request = s3_pb2.ReadObjectRequest(ref=ref(f"obj-{64 * 1024 * 1024}"))
+        for _ in range(30):
+            frames = proc.s3.ReadObject(request, timeout=60)
+            for _, _frame in zip(range(20), frames, strict=False):
+                pass
+            frames.cancel()
+        assert sum(len(f.data) for f in proc.s3.ReadObject(request, timeout=60)) == 64 << 20
+        output = proc.output()
+    for noise in ("Traceback", "ERROR", "generator already executing"):
+        assert noise not in output, output
+
+
 def test_s3_environment_is_clean() -> None:
     assert "GESTALT_S3_SOCKET" not in os.environ
 

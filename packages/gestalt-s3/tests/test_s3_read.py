@@ -110,3 +110,39 @@ def test_sync_iterators_run_in_the_callers_context_and_close_in_the_pool() -> No
     assert hops == 2  # one batch, then the close
     assert {value for value, _ in seen} == {"req-9"}
     assert seen[-1][1].startswith("closed in hop")
+
+
+def test_a_read_cancelled_during_a_pull_closes_the_generator_after_it() -> None:
+    # The generator is still running in the pool when the read is cancelled: closing it
+    # then would fail ("generator already executing"); it is closed once the pull returns.
+    pulling, release, closed = threading.Event(), threading.Event(), threading.Event()
+
+    def body() -> Iterator[bytes]:
+        try:
+            yield b"first"
+            pulling.set()
+            release.wait(10)
+            yield b"second"
+        finally:
+            closed.set()
+
+    async def main() -> None:
+        frames = data_frames(body(), lambda: pool)
+
+        async def read_all() -> None:
+            async for _ in frames:
+                pass
+
+        task = asyncio.create_task(read_all())
+        while not pulling.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task  # cancelled, not a ValueError from closing a running generator
+        await frames.aclose()  # type: ignore[attr-defined]
+        assert not closed.is_set()
+        release.set()
+
+    with CountingPool() as pool:
+        asyncio.run(main())
+    assert closed.wait(5)

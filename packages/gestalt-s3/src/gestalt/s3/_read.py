@@ -13,9 +13,10 @@ kind of body takes the fewest hops that keep memory flat:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from typing import Any
 
 from gestalt.provider.v1 import s3_pb2
@@ -77,22 +78,32 @@ async def _pieces(chunks: object, executor: Callable[[], Executor]) -> AsyncIter
 async def _batched(
     iterator: Iterator[_InMemory], executor: Callable[[], Executor]
 ) -> AsyncIterator[_InMemory]:
-    loop = asyncio.get_running_loop()
     pool = executor()
     # One context for every hop of this read: the provider's iterator sees the
     # contextvars of the call (tracing, structured logging).
     run = contextvars.copy_context().run
+    pull: Future[tuple[list[_InMemory], bool]] | None = None
     exhausted = False
     try:
         while not exhausted:
-            batch, exhausted = await loop.run_in_executor(pool, run, _pull, iterator)
+            pull = pool.submit(run, _pull, iterator)
+            batch, exhausted = await asyncio.wrap_future(pull)
             for item in batch:
                 yield item
     finally:
         close = getattr(iterator, "close", None)
         if not exhausted and close is not None:
-            # A generator stops in the thread it ran in; never block the loop on it.
-            await loop.run_in_executor(pool, run, close)
+            # A generator stops in the thread it ran in, and only once a pull still
+            # running (the read was cancelled during it) has returned; the loop never
+            # waits for either.
+            def close_in_pool(_: object = None) -> None:
+                with contextlib.suppress(RuntimeError):  # the pool is shutting down
+                    pool.submit(run, close)
+
+            if pull is None or pull.done():
+                close_in_pool()
+            else:
+                pull.add_done_callback(close_in_pool)
 
 
 def _pull(iterator: Iterator[_InMemory]) -> tuple[list[_InMemory], bool]:
