@@ -35,8 +35,8 @@ from gestalt.core import (
     PermissionDeniedError,
     ProviderKind,
 )
+from gestalt.core.serving import HOST_MAX_MESSAGE_BYTES as EMULATOR_HOST_LIMIT
 from gestalt.core.testing import HostCacheService, ProviderProcess, launch
-from gestalt.core.testing._host_services import HOST_MAX_MESSAGE_BYTES as EMULATOR_HOST_LIMIT
 from gestalt.core.testing._host_services import RunningHostServices
 from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc, runtime_pb2
 

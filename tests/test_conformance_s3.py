@@ -258,6 +258,97 @@ def test_s3_write_conditions(provider: ProviderProcess) -> None:
     assert second.etag != first.etag
 
 
+@pytest.mark.parametrize(
+    ("case", "size"),
+    [
+        ("create_only", 11),
+        ("if_match", 11),
+        ("if_none_match_etag", 11),
+        ("create_only", 6 * 1024 * 1024),  # boto3: multipart, conditional complete
+    ],
+)
+def test_s3_conditional_write_is_atomic_with_its_check(
+    provider: ProviderProcess, case: str, size: int
+) -> None:
+    # The condition holds when the upload opens; another writer changes the object while
+    # the body is still streaming; the conditional upload must then fail and not replace
+    # the other writer's object (a check-then-write provider would overwrite it). For
+    # boto3 this runs against moto's server, which checks S3's If-Match/If-None-Match.
+    s3 = provider.s3
+    key = f"race/{case}"
+    s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref(key)))
+    winner = b"written meanwhile"
+    conditions: dict[str, Any] = {"if_none_match": "*"}
+    if case != "create_only":
+        first = write(s3, key, b"first")
+        conditions = (
+            {"if_match": first.etag}
+            if case == "if_match"
+            else {"if_none_match": f'"{hashlib.md5(winner).hexdigest()}"'}
+        )
+    sent, release = threading.Event(), threading.Event()
+
+    def frames() -> Iterator[s3_pb2.WriteObjectRequest]:
+        yield s3_pb2.WriteObjectRequest(open=s3_pb2.WriteObjectOpen(ref=ref(key), **conditions))
+        for start in range(0, size, 64 * 1024):
+            yield s3_pb2.WriteObjectRequest(data=b"c" * min(64 * 1024, size - start))
+        sent.set()
+        release.wait(10)
+
+    future = s3.WriteObject.future(frames(), timeout=60)
+    assert sent.wait(10)
+    # The provider has opened the upload and checked (a multipart one after 5 MiB).
+    threading.Event().wait(0.3 if size < 1024 * 1024 else 1.5)
+    write(s3, key, winner)
+    release.set()
+    with pytest.raises(grpc.RpcError) as caught:
+        future.result()
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert read(s3, key)[1] == winner
+
+
+def test_s3_large_conditional_write_uses_the_condition(provider: ProviderProcess) -> None:
+    # Above one part (5 MiB here) boto3 uploads in parts; the condition still holds.
+    s3 = provider.s3
+    s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref("big-cond")))
+    data = b"p" * (6 * 1024 * 1024)
+    write(s3, "big-cond", b"small", if_none_match="*")
+    assert code_of(lambda: write(s3, "big-cond", data, if_none_match="*")) == (
+        grpc.StatusCode.FAILED_PRECONDITION
+    )
+    assert code_of(lambda: write(s3, "big-cond", data, if_match='"other"')) == (
+        grpc.StatusCode.FAILED_PRECONDITION
+    )
+    assert read(s3, "big-cond")[1] == b"small"
+    s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref("big-cond")))
+
+
+def test_s3_error_messages_never_echo_unbounded_input(provider: ProviderProcess) -> None:
+    # A client with the host's limits (grpc defaults: 4 MiB receive, 16 KiB metadata)
+    # still receives the status of a request that names an 8 MiB bucket.
+    huge = "b" * (8 * 1024 * 1024)
+    options = [("grpc.max_send_message_length", 64 * 1024 * 1024)]
+    with grpc.insecure_channel(f"unix:{provider.socket_path}", options=options) as channel:
+        stub = s3_pb2_grpc.S3Stub(channel)
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.HeadObject(s3_pb2.HeadObjectRequest(ref=ref("k", bucket=huge)), timeout=30)
+        expected = {
+            "boto3": grpc.StatusCode.PERMISSION_DENIED,  # the bucket policy refuses it
+        }.get(provider.flavour, grpc.StatusCode.NOT_FOUND)  # type: ignore[attr-defined]
+        assert caught.value.code() == expected
+        details = caught.value.details() or ""
+        assert len(details) < 1024
+        assert "...[cut]" in details
+        # An 8 MiB key is never echoed either; S3 refuses keys over 1 KiB (moto: HTTP 414).
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.HeadObject(s3_pb2.HeadObjectRequest(ref=ref(huge)), timeout=30)
+        expected = {
+            "boto3": grpc.StatusCode.INVALID_ARGUMENT,
+        }.get(provider.flavour, grpc.StatusCode.NOT_FOUND)  # type: ignore[attr-defined]
+        assert caught.value.code() == expected
+        assert len(caught.value.details() or "") < 1024
+
+
 def test_s3_delete(provider: ProviderProcess) -> None:
     s3 = provider.s3
     write(s3, "gone", b"x")
@@ -390,10 +481,10 @@ def test_s3_second_open_refused_and_nothing_stored(provider: ProviderProcess) ->
     )
 
 
-def test_s3_cancelled_uploads_never_commit(provider: ProviderProcess) -> None:
-    s3 = provider.s3
-    for index in range(40):
-        key = f"cancelled/{index}"
+def _cancel_uploads(s3: s3_pb2_grpc.S3Stub, count: int, prefix: str) -> None:
+    """Start ``count`` uploads, cancel each after 256 KiB, and prove none committed."""
+    for index in range(count):
+        key = f"{prefix}/{index}"
         sent = threading.Event()
         release = threading.Event()
 
@@ -414,8 +505,22 @@ def test_s3_cancelled_uploads_never_commit(provider: ProviderProcess) -> None:
             future.result()
     # Give late handlers a moment, then prove none committed.
     threading.Event().wait(0.3)
-    listing = s3.ListObjects(s3_pb2.ListObjectsRequest(bucket="bkt", prefix="cancelled/"))
+    listing = s3.ListObjects(s3_pb2.ListObjectsRequest(bucket="bkt", prefix=f"{prefix}/"))
     assert list(listing.objects) == []
+
+
+def test_s3_cancelled_uploads_never_commit(provider: ProviderProcess) -> None:
+    _cancel_uploads(provider.s3, 40, "cancelled")
+
+
+def test_s3_cancelled_uploads_to_a_def_provider_are_quiet() -> None:
+    # A host cancelling an upload is normal: no ERROR line and no traceback on stderr.
+    with launch(PROVIDERS / "s3_memory", "s3", python=sys.executable) as proc:
+        _cancel_uploads(proc.s3, 80, "quiet")
+        assert write(proc.s3, "after", b"still serving").size == 13
+        output = proc.output()
+    for noise in ("Traceback", "ERROR", "Future exception", "UploadAborted"):
+        assert noise not in output, output
 
 
 # -- big objects --------------------------------------------------------------------------
@@ -444,6 +549,51 @@ def test_s3_large_object_roundtrip(provider: ProviderProcess) -> None:
     if flavour == "memory":
         assert meta.etag.strip('"') == hashlib.md5(data).hexdigest()
     provider.s3.DeleteObject(s3_pb2.DeleteObjectRequest(ref=ref("big")))
+
+
+def _status_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_s3_reading_256_mib_from_a_def_generator_keeps_memory_flat() -> None:
+    # A sync iterator is pulled in batches of about 1 MiB per hop into the pool: the
+    # provider's peak RSS grows by at most 32 MiB over a 256 MiB object.
+    size = 256 * 1024 * 1024
+    with launch(PROVIDERS / "s3_stream", "s3", python=sys.executable) as proc:
+        s3 = proc.s3
+        for _ in s3.ReadObject(s3_pb2.ReadObjectRequest(ref=ref("obj-4194304")), timeout=60):
+            pass  # warm up: the pool's threads exist before the baseline
+        before = _status_kib(proc.pid, "VmRSS")
+        received = frames = 0
+        request = s3_pb2.ReadObjectRequest(ref=ref(f"obj-{size}"))
+        for frame in s3.ReadObject(request, timeout=300):
+            assert len(frame.data) <= 64 * 1024
+            received += len(frame.data)
+            frames += 1
+        grown_kib = _status_kib(proc.pid, "VmHWM") - before
+    assert received == size
+    assert frames == 1 + size // (64 * 1024)
+    assert grown_kib <= 32 * 1024, f"peak RSS grew by {grown_kib} KiB"
+
+
+def test_s3_cancelled_reads_from_a_def_generator_are_quiet() -> None:
+    # A reader that stops early cancels the call: the provider's generator is closed in
+    # the pool (after any batch still being pulled) and nothing is logged as an error.
+    with launch(PROVIDERS / "s3_stream", "s3", python=sys.executable) as proc:
+        request = s3_pb2.ReadObjectRequest(ref=ref(f"obj-{64 * 1024 * 1024}"))
+        for _ in range(30):
+            frames = proc.s3.ReadObject(request, timeout=60)
+            for _, _frame in zip(range(20), frames, strict=False):
+                pass
+            frames.cancel()
+        assert sum(len(f.data) for f in proc.s3.ReadObject(request, timeout=60)) == 64 << 20
+        output = proc.output()
+    for noise in ("Traceback", "ERROR", "generator already executing"):
+        assert noise not in output, output
 
 
 def test_s3_environment_is_clean() -> None:

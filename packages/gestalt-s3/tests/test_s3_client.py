@@ -185,3 +185,37 @@ def test_s3_async_client(socket_path: str) -> None:
                 await obj.stat()
 
     asyncio.run(body())
+
+
+def test_s3_text_and_json_writes_leave_the_callers_options_alone(socket_path: str) -> None:
+    options = WriteOptions(metadata={"k": "v"})
+    with S3(socket=socket_path, timeout=30) as s3:
+        s3.object("bkt", "opts/t").write_text("x", options)
+        s3.object("bkt", "opts/j").write_json([1], options)
+        assert options == WriteOptions(metadata={"k": "v"})
+        s3.object("bkt", "opts/b").write_bytes(b"x", options)
+        assert s3.object("bkt", "opts/b").stat().content_type != "application/json"
+
+    async def body() -> None:
+        async with AsyncS3(socket=socket_path, timeout=30) as s3:
+            await s3.object("bkt", "opts/at").write_text("x", options)
+            await s3.object("bkt", "opts/aj").write_json([1], options)
+            assert options == WriteOptions(metadata={"k": "v"})
+
+    asyncio.run(body())
+
+
+def test_s3_object_version_on_both_clients(socket_path: str) -> None:
+    with S3(socket=socket_path) as s3:
+        handle = s3.object_version("bkt", "k", "v1")
+        assert handle.ref == s3.object("bkt", "k", "v1").ref
+        assert handle.ref.version_id == "v1"
+
+    async def body() -> None:
+        async with AsyncS3(socket=socket_path) as s3:
+            handle = s3.object_version("bkt", "k", "v1")
+            assert handle.ref.version_id == "v1"
+            with pytest.raises(NotFoundError):  # the memory store keeps no versions
+                await handle.stat()
+
+    asyncio.run(body())

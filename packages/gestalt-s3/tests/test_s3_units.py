@@ -12,6 +12,7 @@ import pytest
 import gestalt.s3
 from gestalt.core import GestaltError
 from gestalt.core import NotFoundError as CoreNotFound
+from gestalt.core.serving import error_from_rpc
 from gestalt.s3 import (
     ByteRange,
     InvalidRangeError,
@@ -26,7 +27,6 @@ from gestalt.s3 import (
     check_write_conditions,
     resolve_range,
 )
-from gestalt.s3._errors import error_from_rpc
 
 
 @pytest.mark.parametrize(
@@ -86,16 +86,15 @@ class _Failed(grpc.RpcError):
 
 
 def test_s3_errors_are_core_errors() -> None:
+    assert gestalt.s3.NotFoundError is CoreNotFound
+    assert gestalt.s3.S3NotFoundError is CoreNotFound
+    assert gestalt.s3.S3Error is GestaltError
     error = error_from_rpc(_Failed(grpc.StatusCode.NOT_FOUND))
-    assert isinstance(error, NotFoundError)
-    assert isinstance(error, CoreNotFound)
-    assert isinstance(error, S3Error)
-    assert isinstance(error, GestaltError)
+    assert type(error) is NotFoundError
     assert error.grpc_code == grpc.StatusCode.NOT_FOUND
     other = error_from_rpc(_Failed(grpc.StatusCode.INTERNAL))
-    assert type(other) is S3Error
+    assert isinstance(other, S3Error)
     assert other.grpc_code == grpc.StatusCode.INTERNAL
-    assert gestalt.s3.S3NotFoundError is NotFoundError
 
 
 def test_s3_public_names() -> None:

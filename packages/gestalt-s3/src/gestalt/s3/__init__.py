@@ -11,6 +11,21 @@ Clients: :class:`S3` and :class:`AsyncS3` talk to the host's object store
 
 from typing import TYPE_CHECKING
 
+from gestalt.core import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    GestaltError,
+    InternalError,
+    InvalidArgumentError,
+    NotBoundError,
+    NotFoundError,
+    OutOfRangeError,
+    PermissionDeniedError,
+    RuntimeMetadata,
+    UnauthenticatedError,
+    UnavailableError,
+    UnimplementedError,
+)
 from gestalt.core.serving import lazy_attributes
 from gestalt.s3._version import __version__
 
@@ -29,21 +44,17 @@ if TYPE_CHECKING:
     )
     from gestalt.s3._conditions import check_read_conditions, check_write_conditions, resolve_range
     from gestalt.s3._errors import (
-        InvalidArgumentError,
         InvalidRangeError,
-        NotFoundError,
-        PermissionDeniedError,
         PreconditionFailedError,
         S3Error,
         S3InvalidRangeError,
         S3NotBoundError,
         S3NotFoundError,
         S3PreconditionFailedError,
-        UnimplementedError,
         UploadAborted,
     )
     from gestalt.s3._memory import MemoryS3
-    from gestalt.s3._provider import Chunks, S3Provider, UploadBody
+    from gestalt.s3._provider import Chunks, S3Provider
     from gestalt.s3._types import (
         ByteRange,
         CopyOptions,
@@ -57,32 +68,40 @@ if TYPE_CHECKING:
         ReadOptions,
         WriteOptions,
     )
+    from gestalt.s3._upload import UploadBody
 
 __all__ = [
     "ENV_S3_SOCKET",
     "S3",
+    "AlreadyExistsError",
     "AsyncObjectReader",
     "AsyncS3",
     "AsyncS3Object",
     "ByteRange",
     "Chunks",
     "CopyOptions",
+    "FailedPreconditionError",
+    "GestaltError",
+    "InternalError",
     "InvalidArgumentError",
     "InvalidRangeError",
     "ListOptions",
     "ListPage",
     "MemoryS3",
+    "NotBoundError",
     "NotFoundError",
     "ObjectBody",
     "ObjectMeta",
     "ObjectReader",
     "ObjectRef",
+    "OutOfRangeError",
     "PermissionDeniedError",
     "PreconditionFailedError",
     "PresignMethod",
     "PresignOptions",
     "PresignResult",
     "ReadOptions",
+    "RuntimeMetadata",
     "S3Error",
     "S3InvalidRangeError",
     "S3NotBoundError",
@@ -90,6 +109,8 @@ __all__ = [
     "S3Object",
     "S3PreconditionFailedError",
     "S3Provider",
+    "UnauthenticatedError",
+    "UnavailableError",
     "UnimplementedError",
     "UploadAborted",
     "UploadBody",
@@ -118,22 +139,18 @@ _ORIGINS = {
     "check_read_conditions": "._conditions",
     "check_write_conditions": "._conditions",
     "resolve_range": "._conditions",
-    "InvalidArgumentError": "._errors",
     "InvalidRangeError": "._errors",
-    "NotFoundError": "._errors",
-    "PermissionDeniedError": "._errors",
     "PreconditionFailedError": "._errors",
     "S3Error": "._errors",
     "S3InvalidRangeError": "._errors",
     "S3NotBoundError": "._errors",
     "S3NotFoundError": "._errors",
     "S3PreconditionFailedError": "._errors",
-    "UnimplementedError": "._errors",
     "UploadAborted": "._errors",
     "MemoryS3": "._memory",
     "Chunks": "._provider",
     "S3Provider": "._provider",
-    "UploadBody": "._provider",
+    "UploadBody": "._upload",
     "ByteRange": "._types",
     "CopyOptions": "._types",
     "ListOptions": "._types",

@@ -13,18 +13,20 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from gestalt.core import InternalError
-from gestalt.s3._convert import check_range
-from gestalt.s3._errors import (
+from gestalt.core import (
+    FailedPreconditionError,
+    GestaltError,
+    InternalError,
     InvalidArgumentError,
-    InvalidRangeError,
     NotFoundError,
+    OutOfRangeError,
     PermissionDeniedError,
-    PreconditionFailedError,
-    S3Error,
     UnimplementedError,
 )
-from gestalt.s3._provider import S3Provider, UploadBody
+from gestalt.core.serving import bounded
+from gestalt.s3._conditions import check_read_conditions, check_write_conditions
+from gestalt.s3._convert import check_range
+from gestalt.s3._provider import S3Provider
 from gestalt.s3._types import (
     CopyOptions,
     ListOptions,
@@ -37,6 +39,7 @@ from gestalt.s3._types import (
     ReadOptions,
     WriteOptions,
 )
+from gestalt.s3._upload import UploadBody
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -48,7 +51,8 @@ READ_CHUNK = 64 * 1024
 _CONTENT_RANGE = re.compile(r"bytes \d+-\d+/(\d+)")
 
 _NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "NoSuchVersion", "NotFound", "404"}
-_PRECONDITION = {"PreconditionFailed", "NotModified", "412", "304"}
+# ConditionalRequestConflict (409): another conditional write to the key won the race.
+_PRECONDITION = {"PreconditionFailed", "NotModified", "ConditionalRequestConflict", "412", "304"}
 _RANGE = {"InvalidRange", "416"}
 _DENIED = {
     "AccessDenied",
@@ -57,21 +61,34 @@ _DENIED = {
     "InvalidAccessKeyId",
     "SignatureDoesNotMatch",
 }
-_INVALID = {"InvalidArgument", "InvalidBucketName", "KeyTooLongError", "400", "InvalidRequest"}
+# 414: an endpoint refusing an over-long key in the URL (S3 itself says KeyTooLongError).
+_INVALID = {
+    "InvalidArgument",
+    "InvalidBucketName",
+    "KeyTooLongError",
+    "400",
+    "414",
+    "InvalidRequest",
+}
 _UNIMPLEMENTED = {"NotImplemented", "501", "EntityTooLarge"}
 
 
+def _code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+
+
 def _mapped(error: Exception) -> Exception:
-    """The SDK error for a botocore error, per PROTOCOL.md 8.9 (codes, never internals)."""
+    """The SDK error for a botocore error: its code, never internals; input is bounded."""
     response = getattr(error, "response", None)
     if not isinstance(response, dict):
         return error
-    code = str(response.get("Error", {}).get("Code", ""))
+    code = bounded(_code(error))
     status = str(response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
     for names, cls in (
         (_NOT_FOUND, NotFoundError),
-        (_PRECONDITION, PreconditionFailedError),
-        (_RANGE, InvalidRangeError),
+        (_PRECONDITION, FailedPreconditionError),
+        (_RANGE, OutOfRangeError),
         (_DENIED, PermissionDeniedError),
         (_INVALID, InvalidArgumentError),
         (_UNIMPLEMENTED, UnimplementedError),
@@ -82,6 +99,7 @@ def _mapped(error: Exception) -> Exception:
 
 
 def _make_client(config: dict[str, Any]) -> S3Client:
+    # Imported here, at configure: importing gestalt.s3 never pulls boto3 in.
     import boto3
     import botocore.config
 
@@ -106,6 +124,66 @@ def _make_client(config: dict[str, Any]) -> S3Client:
     )
     session = boto3.session.Session()
     return session.client("s3", config=client_config, **options)
+
+
+def _stored_headers(options: WriteOptions) -> dict[str, Any]:
+    """The PutObject / CreateMultipartUpload arguments that store the write's headers."""
+    headers: dict[str, Any] = {"Metadata": dict(options.metadata)}
+    for field, arg in (
+        ("content_type", "ContentType"),
+        ("cache_control", "CacheControl"),
+        ("content_disposition", "ContentDisposition"),
+        ("content_encoding", "ContentEncoding"),
+        ("content_language", "ContentLanguage"),
+    ):
+        value = getattr(options, field)
+        if value:
+            headers[arg] = value
+    return headers
+
+
+class _MultipartUpload:
+    """A multipart upload, created with its first part; aborted unless completed."""
+
+    def __init__(self, client: S3Client, ref: ObjectRef, headers: dict[str, Any]) -> None:
+        self._client = client
+        self._ref = ref
+        self._headers = headers
+        self._upload_id = ""
+        self._parts: list[dict[str, Any]] = []
+
+    @property
+    def started(self) -> bool:
+        return bool(self._upload_id)
+
+    def add_part(self, data: bytearray) -> None:
+        bucket, key = self._ref.bucket, self._ref.key
+        if not self._upload_id:
+            created = self._client.create_multipart_upload(Bucket=bucket, Key=key, **self._headers)
+            self._upload_id = created["UploadId"]
+        number = len(self._parts) + 1
+        part = self._client.upload_part(
+            Bucket=bucket, Key=key, UploadId=self._upload_id, PartNumber=number, Body=bytes(data)
+        )
+        self._parts.append({"ETag": part["ETag"], "PartNumber": number})
+
+    def complete(self, conditions: dict[str, Any]) -> None:
+        self._client.complete_multipart_upload(
+            Bucket=self._ref.bucket,
+            Key=self._ref.key,
+            UploadId=self._upload_id,
+            MultipartUpload={"Parts": self._parts},  # type: ignore[typeddict-item]
+            **conditions,
+        )
+        self._upload_id = ""
+
+    def abort(self) -> None:
+        if self._upload_id:
+            with contextlib.suppress(Exception):  # the original failure matters more
+                self._client.abort_multipart_upload(
+                    Bucket=self._ref.bucket, Key=self._ref.key, UploadId=self._upload_id
+                )
+            self._upload_id = ""
 
 
 class Boto3S3Provider(S3Provider):
@@ -142,14 +220,12 @@ class Boto3S3Provider(S3Provider):
 
     def _s3(self, *buckets: str) -> S3Client:
         if self._client is None:
-            from gestalt.core import FailedPreconditionError
-
             raise FailedPreconditionError("s3 provider is not configured")
         if self._buckets is not None:
             for bucket in buckets:
                 if bucket not in self._buckets:
                     raise PermissionDeniedError(
-                        f"bucket {bucket!r} is not allowed by the bucket policy"
+                        f"bucket {bounded(bucket)!r} is not allowed by the bucket policy"
                     )
         return self._client
 
@@ -220,76 +296,65 @@ class Boto3S3Provider(S3Provider):
     def write_object(self, ref: ObjectRef, options: WriteOptions, body: UploadBody) -> ObjectMeta:
         """PutObject for small bodies, multipart upload (aborted on failure) for large ones."""
         client = self._s3(ref.bucket)
-        if options.if_match or options.if_none_match:
-            try:
-                current: ObjectMeta | None = self.head_object(ObjectRef(ref.bucket, ref.key))
-            except NotFoundError:
-                current = None
-            from gestalt.s3._conditions import check_write_conditions
-
-            check_write_conditions(current, options)
-        extra: dict[str, Any] = {"Metadata": dict(options.metadata)}
-        for field, arg in (
-            ("content_type", "ContentType"),
-            ("cache_control", "CacheControl"),
-            ("content_disposition", "ContentDisposition"),
-            ("content_encoding", "ContentEncoding"),
-            ("content_language", "ContentLanguage"),
-        ):
-            value = getattr(options, field)
-            if value:
-                extra[arg] = value
+        conditions = self._write_conditions(ref, options)
+        headers = _stored_headers(options)
+        upload = _MultipartUpload(client, ref, headers)
         buffer = bytearray()
-        upload_id = ""
-        parts: list[dict[str, Any]] = []
         try:
             for chunk in body:
                 buffer += chunk
                 if len(buffer) >= self._part_bytes:
-                    if not upload_id:
-                        created = client.create_multipart_upload(
-                            Bucket=ref.bucket, Key=ref.key, **extra
-                        )
-                        upload_id = created["UploadId"]
-                    part = client.upload_part(
-                        Bucket=ref.bucket,
-                        Key=ref.key,
-                        UploadId=upload_id,
-                        PartNumber=len(parts) + 1,
-                        Body=bytes(buffer),
-                    )
-                    parts.append({"ETag": part["ETag"], "PartNumber": len(parts) + 1})
+                    if not upload.started and conditions:
+                        # Fail before uploading parts, on backends that ignore the
+                        # conditions of CompleteMultipartUpload too.
+                        self._check_current(ref, options)
+                    upload.add_part(buffer)
                     buffer.clear()
             # The body ended normally: the upload is complete and may be committed.
-            if not upload_id:
-                client.put_object(Bucket=ref.bucket, Key=ref.key, Body=bytes(buffer), **extra)
-            else:
+            if upload.started:
                 if buffer:
-                    part = client.upload_part(
-                        Bucket=ref.bucket,
-                        Key=ref.key,
-                        UploadId=upload_id,
-                        PartNumber=len(parts) + 1,
-                        Body=bytes(buffer),
-                    )
-                    parts.append({"ETag": part["ETag"], "PartNumber": len(parts) + 1})
-                client.complete_multipart_upload(
-                    Bucket=ref.bucket,
-                    Key=ref.key,
-                    UploadId=upload_id,
-                    MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
+                    upload.add_part(buffer)
+                upload.complete(conditions)
+            else:
+                client.put_object(
+                    Bucket=ref.bucket, Key=ref.key, Body=bytes(buffer), **headers, **conditions
                 )
-                upload_id = ""
         except BaseException as error:
-            if upload_id:
-                with contextlib.suppress(Exception):  # the original failure matters more
-                    client.abort_multipart_upload(
-                        Bucket=ref.bucket, Key=ref.key, UploadId=upload_id
-                    )
-            if isinstance(error, S3Error) or not isinstance(error, Exception):
+            upload.abort()
+            if isinstance(error, GestaltError) or not isinstance(error, Exception):
                 raise
+            if conditions.get("IfMatch") and _code(error) == "NoSuchKey":
+                # S3 answers a conditional write on a missing key with 404.
+                raise FailedPreconditionError("precondition failed: if_match") from None
             raise _mapped(error) from None
         return self.head_object(ObjectRef(ref.bucket, ref.key))
+
+    def _check_current(self, ref: ObjectRef, options: WriteOptions) -> ObjectMeta | None:
+        """Check the write conditions against the object as it is now (one HeadObject)."""
+        try:
+            current: ObjectMeta | None = self.head_object(ObjectRef(ref.bucket, ref.key))
+        except NotFoundError:
+            current = None
+        check_write_conditions(current, options)
+        return current
+
+    def _write_conditions(self, ref: ObjectRef, options: WriteOptions) -> dict[str, Any]:
+        """The condition arguments that make S3 check and write in one step.
+
+        S3 takes ``If-Match: <etag>`` and ``If-None-Match: *`` on PutObject and
+        CompleteMultipartUpload. Any other combination (``if_none_match`` naming an
+        ETag) is checked here with a HeadObject, and the write is then pinned to the
+        state seen, so a change in between fails the write instead of being lost.
+        """
+        if_match, if_none_match = options.if_match, options.if_none_match
+        if not (if_match or if_none_match):
+            return {}
+        if if_none_match == "*" and not if_match:
+            return {"IfNoneMatch": "*"}
+        if if_match and not if_none_match:
+            return {"IfMatch": if_match}
+        current = self._check_current(ref, options)
+        return {"IfNoneMatch": "*"} if current is None else {"IfMatch": current.etag}
 
     def delete_object(self, ref: ObjectRef) -> None:
         """DeleteObject (a missing key succeeds, as in S3)."""
@@ -348,8 +413,6 @@ class Boto3S3Provider(S3Provider):
         if options.if_match or options.if_none_match:
             # Checked here as well: not every S3-compatible backend honours the
             # copy-source conditions (moto ignores them).
-            from gestalt.s3._conditions import check_read_conditions
-
             check_read_conditions(
                 self.head_object(source),
                 ReadOptions(if_match=options.if_match, if_none_match=options.if_none_match),

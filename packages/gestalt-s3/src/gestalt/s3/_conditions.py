@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from gestalt.core import FailedPreconditionError, OutOfRangeError
 from gestalt.s3._convert import check_range
-from gestalt.s3._errors import InvalidRangeError, PreconditionFailedError
 from gestalt.s3._types import ByteRange, ObjectMeta, ReadOptions, WriteOptions
 
 
@@ -16,14 +16,14 @@ def resolve_range(byte_range: ByteRange | None, size: int) -> tuple[int, int]:
     last byte is clipped, as S3 does (PROTOCOL.md 8.3).
 
     Raises:
-        InvalidRangeError: A negative bound, ``start > end``, or a start past the last byte.
+        OutOfRangeError: A negative bound, ``start > end``, or a start past the last byte.
     """
     check_range(byte_range)
     if byte_range is None or (byte_range.start is None and byte_range.end is None):
         return 0, size
     start = byte_range.start if byte_range.start is not None else 0
     if start >= size:
-        raise InvalidRangeError(f"invalid range: start {start} is past the end of the object")
+        raise OutOfRangeError(f"invalid range: start {start} is past the end of the object")
     end = byte_range.end if byte_range.end is not None else size - 1
     return start, min(end, size - 1) + 1
 
@@ -36,24 +36,24 @@ def _seconds(value: dt.datetime) -> dt.datetime:
 
 
 def check_read_conditions(meta: ObjectMeta, options: ReadOptions | None) -> None:
-    """Raise :class:`PreconditionFailedError` when a read condition fails (8.3 table)."""
+    """Raise :class:`FailedPreconditionError` when a read condition fails (8.3 table)."""
     if options is None:
         return
     if options.if_match and options.if_match != meta.etag:
-        raise PreconditionFailedError("precondition failed: if_match")
+        raise FailedPreconditionError("precondition failed: if_match")
     if options.if_none_match and options.if_none_match in (meta.etag, "*"):
-        raise PreconditionFailedError("not modified: if_none_match")
+        raise FailedPreconditionError("not modified: if_none_match")
     modified = meta.last_modified
     since = options.if_modified_since
     if since is not None and modified is not None and _seconds(modified) <= _seconds(since):
-        raise PreconditionFailedError("not modified: if_modified_since")
+        raise FailedPreconditionError("not modified: if_modified_since")
     until = options.if_unmodified_since
     if until is not None and modified is not None and _seconds(modified) > _seconds(until):
-        raise PreconditionFailedError("precondition failed: if_unmodified_since")
+        raise FailedPreconditionError("precondition failed: if_unmodified_since")
 
 
 def check_write_conditions(current: ObjectMeta | None, options: WriteOptions | None) -> None:
-    """Raise :class:`PreconditionFailedError` when a write condition fails (8.4 table).
+    """Raise :class:`FailedPreconditionError` when a write condition fails (8.4 table).
 
     Args:
         current: The object as it is now, ``None`` when it does not exist.
@@ -62,10 +62,10 @@ def check_write_conditions(current: ObjectMeta | None, options: WriteOptions | N
     if options is None:
         return
     if options.if_match and (current is None or current.etag != options.if_match):
-        raise PreconditionFailedError("precondition failed: if_match")
+        raise FailedPreconditionError("precondition failed: if_match")
     if (
         options.if_none_match
         and current is not None
         and options.if_none_match in ("*", current.etag)
     ):
-        raise PreconditionFailedError("precondition failed: if_none_match")
+        raise FailedPreconditionError("precondition failed: if_none_match")

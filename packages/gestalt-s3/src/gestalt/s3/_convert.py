@@ -6,8 +6,8 @@ import datetime as dt
 
 from google.protobuf import timestamp_pb2
 
+from gestalt.core import InvalidArgumentError, OutOfRangeError
 from gestalt.provider.v1 import s3_pb2
-from gestalt.s3._errors import InvalidArgumentError
 from gestalt.s3._types import (
     ByteRange,
     CopyOptions,
@@ -86,15 +86,13 @@ def meta_to_wire(meta: ObjectMeta) -> s3_pb2.S3ObjectMeta:
 
 def check_range(byte_range: ByteRange | None) -> None:
     """Refuse a negative bound or ``start > end`` (OUT_OF_RANGE), whatever the object."""
-    from gestalt.s3._errors import InvalidRangeError
-
     if byte_range is None:
         return
     start, end = byte_range.start, byte_range.end
     if (start is not None and start < 0) or (end is not None and end < 0):
-        raise InvalidRangeError(f"invalid range: negative bound ({start}, {end})")
+        raise OutOfRangeError(f"invalid range: negative bound ({start}, {end})")
     if start is not None and end is not None and start > end:
-        raise InvalidRangeError(f"invalid range: start {start} > end {end}")
+        raise OutOfRangeError(f"invalid range: start {start} > end {end}")
 
 
 def read_options_from_wire(request: s3_pb2.ReadObjectRequest) -> ReadOptions:

@@ -9,15 +9,15 @@ import datetime as dt
 import hashlib
 import threading
 import urllib.parse
-from collections.abc import Iterator
 
+from gestalt.core import InvalidArgumentError, NotFoundError
+from gestalt.core.serving import bounded
 from gestalt.s3._conditions import (
     check_read_conditions,
     check_write_conditions,
     resolve_range,
 )
-from gestalt.s3._errors import InvalidArgumentError, NotFoundError
-from gestalt.s3._provider import S3Provider, UploadBody
+from gestalt.s3._provider import S3Provider
 from gestalt.s3._types import (
     CopyOptions,
     ListOptions,
@@ -29,9 +29,7 @@ from gestalt.s3._types import (
     ReadOptions,
     WriteOptions,
 )
-
-#: Chunk size of bodies read from the memory store.
-READ_CHUNK = 256 * 1024
+from gestalt.s3._upload import UploadBody
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -68,7 +66,7 @@ class MemoryS3(S3Provider):
 
     def _check_bucket(self, bucket: str) -> None:
         if self._buckets and bucket not in self._buckets:
-            raise NotFoundError(f"no such bucket: {bucket}")
+            raise NotFoundError(f"no such bucket: {bounded(bucket)}")
 
     def _get(self, ref: ObjectRef) -> _Stored:
         self._check_bucket(ref.bucket)
@@ -84,20 +82,12 @@ class MemoryS3(S3Provider):
         """The object's metadata."""
         return dataclasses.replace(self._get(ref).meta, ref=ref)
 
-    def read_object(
-        self, ref: ObjectRef, options: ReadOptions
-    ) -> tuple[ObjectMeta, Iterator[bytes]]:
-        """Metadata and the (ranged) body in 256 KiB chunks."""
+    def read_object(self, ref: ObjectRef, options: ReadOptions) -> tuple[ObjectMeta, memoryview]:
+        """Metadata and the (ranged) body, a view of the stored bytes (sent without a copy)."""
         stored = self._get(ref)
         check_read_conditions(stored.meta, options)
         start, stop = resolve_range(options.range, len(stored.data))
-        view = memoryview(stored.data)
-
-        def chunks() -> Iterator[bytes]:
-            for offset in range(start, stop, READ_CHUNK):
-                yield bytes(view[offset : min(offset + READ_CHUNK, stop)])
-
-        return dataclasses.replace(stored.meta, ref=ref), chunks()
+        return dataclasses.replace(stored.meta, ref=ref), memoryview(stored.data)[start:stop]
 
     def write_object(self, ref: ObjectRef, options: WriteOptions, body: UploadBody) -> ObjectMeta:
         """Store the body once it has been received completely."""

@@ -7,19 +7,21 @@ checks on refs, ranges and presign arguments, and the status of every failure.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import inspect
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, NoReturn
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import grpc
 import grpc.aio
 from google.protobuf import empty_pb2
 
-from gestalt.core import GestaltError, InternalError, ProviderKind
-from gestalt.core.serving import Context, Hooks, LoadedProvider, Runtime, provider_from_target
+from gestalt.core import (
+    FailedPreconditionError,
+    InvalidArgumentError,
+    ProviderKind,
+    UnimplementedError,
+)
+from gestalt.core.serving import Context, Runtime, ServicerSurface, guard, is_async
 from gestalt.provider.v1 import s3_pb2, s3_pb2_grpc
 from gestalt.s3._convert import (
     check_range,
@@ -33,42 +35,11 @@ from gestalt.s3._convert import (
     ref_from_wire,
     write_options_from_wire,
 )
-from gestalt.s3._errors import (
-    InvalidArgumentError,
-    PreconditionFailedError,
-    UnimplementedError,
-    UploadAborted,
-)
-from gestalt.s3._provider import _END, UploadBody
+from gestalt.s3._read import data_frames
 from gestalt.s3._types import ListPage, ObjectMeta, ObjectRef, PresignResult
+from gestalt.s3._upload import chunk_source, write_async, write_in_thread
 
-log = logging.getLogger("gestalt.s3")
-
-#: Size of the data frames the SDK sends; larger chunks from a provider are split.
-FRAME_BYTES = 64 * 1024
-_DONE = object()
-
-
-def _is_provider(candidate: object) -> bool:
-    return not isinstance(candidate, type) and all(
-        callable(getattr(candidate, name, None))
-        for name in ("head_object", "read_object", "write_object")
-    )
-
-
-def _is_async(func: Callable[..., Any]) -> bool:
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-        getattr(func, "__call__", None)  # noqa: B004 - callable objects with async __call__
-    )
-
-
-async def _fail(context: Context, error: BaseException, label: str) -> NoReturn:
-    """End the call with the error's code; anything not a GestaltError is INTERNAL."""
-    if isinstance(error, GestaltError):
-        await context.abort(error.grpc_code, error.message)
-    log.error("%s failed", label, exc_info=error)
-    await context.abort(grpc.StatusCode.INTERNAL, f"{label}: internal error")
-    raise AssertionError("context.abort returned")
+log = logging.getLogger(__name__)
 
 
 def _checked_meta(meta: object, ref: ObjectRef, method: str) -> s3_pb2.S3ObjectMeta:
@@ -83,7 +54,11 @@ def _checked_meta(meta: object, ref: ObjectRef, method: str) -> s3_pb2.S3ObjectM
 
 
 class S3Servicer(s3_pb2_grpc.S3Servicer):
-    """``S3`` over a provider object (see :class:`gestalt.s3.S3Provider`)."""
+    """``S3`` over a provider object (see :class:`gestalt.s3.S3Provider`).
+
+    Unexpected exceptions answer ``INTERNAL``, as the S3 wire asks (the other services
+    answer ``UNKNOWN``).
+    """
 
     def __init__(self, provider: object, runtime: Runtime) -> None:
         self._runtime = runtime
@@ -99,11 +74,11 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
             method = getattr(provider, name, None)
             self._methods[name] = runtime.to_async(method) if callable(method) else None
         self._write: Callable[..., Any] = provider.write_object  # type: ignore[attr-defined]
-        self._write_async = _is_async(self._write)
+        self._write_async = is_async(self._write)
 
     def _check_configured(self) -> None:
         if not self._runtime.configured:  # PROTOCOL.md 8.9
-            raise PreconditionFailedError("s3 provider used before ConfigureProvider")
+            raise FailedPreconditionError("s3 provider used before ConfigureProvider")
 
     def _method(self, name: str) -> Callable[..., Awaitable[Any]]:
         self._check_configured()
@@ -112,252 +87,92 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
             raise UnimplementedError(f"{name} is not implemented by this provider")
         return method
 
+    @guard("head object", unexpected=grpc.StatusCode.INTERNAL)
     async def HeadObject(
         self, request: s3_pb2.HeadObjectRequest, context: Context
     ) -> s3_pb2.HeadObjectResponse:
-        try:
-            ref = ref_from_wire(request.ref)
-            meta = await self._method("head_object")(ref)
-            return s3_pb2.HeadObjectResponse(meta=_checked_meta(meta, ref, "head_object"))
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "head object")
+        ref = ref_from_wire(request.ref)
+        meta = await self._method("head_object")(ref)
+        return s3_pb2.HeadObjectResponse(meta=_checked_meta(meta, ref, "head_object"))
 
+    @guard("read object", unexpected=grpc.StatusCode.INTERNAL)
     async def ReadObject(
         self, request: s3_pb2.ReadObjectRequest, context: Context
     ) -> AsyncIterator[s3_pb2.ReadObjectChunk]:
-        try:
-            ref = ref_from_wire(request.ref)
-            options = read_options_from_wire(request)
-            check_range(options.range)
-            result = await self._method("read_object")(ref, options)
-            if not (isinstance(result, tuple) and len(result) == 2):
-                raise TypeError("read_object must return (ObjectMeta, chunks)")
-            meta, chunks = result
-            wire_meta = _checked_meta(meta, ref, "read_object")
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "read object")
-        yield s3_pb2.ReadObjectChunk(meta=wire_meta)
-        try:
-            async for data in self._chunks(chunks):
-                if len(data) <= FRAME_BYTES:
-                    yield s3_pb2.ReadObjectChunk(data=data)
-                    continue
-                view = memoryview(data)
-                for start in range(0, len(data), FRAME_BYTES):
-                    yield s3_pb2.ReadObjectChunk(data=bytes(view[start : start + FRAME_BYTES]))
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "read object")
+        ref = ref_from_wire(request.ref)
+        options = read_options_from_wire(request)
+        check_range(options.range)
+        result = await self._method("read_object")(ref, options)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError("read_object must return (ObjectMeta, chunks)")
+        meta, chunks = result
+        yield s3_pb2.ReadObjectChunk(meta=_checked_meta(meta, ref, "read_object"))
+        async for frame in data_frames(chunks, lambda: self._runtime.executor):
+            yield frame
 
-    async def _chunks(self, chunks: object) -> AsyncIterator[bytes]:
-        """The provider's chunks, sync iterators stepped in the handler pool; closed on exit."""
-        if isinstance(chunks, bytes | bytearray | memoryview):
-            if chunks:
-                yield bytes(chunks)
-            return
-        if isinstance(chunks, AsyncIterable):
-            iterator: Any = aiter(chunks)
-            try:
-                async for item in iterator:
-                    if item:
-                        yield bytes(item)
-            finally:
-                aclose = getattr(iterator, "aclose", None)
-                if aclose is not None:
-                    await aclose()
-            return
-        sync_iterator: Iterator[bytes] = iter(chunks)  # type: ignore[call-overload]
-        run = self._runtime.run_in_pool
-        try:
-            while True:
-                item = await run(next, sync_iterator, _DONE)
-                if item is _DONE:
-                    return
-                if item:
-                    yield bytes(item)
-        finally:
-            close = getattr(sync_iterator, "close", None)
-            if close is not None:
-                # A generator stops in the thread it ran in; never block the loop on it.
-                await run(close)
-
+    @guard("write object", unexpected=grpc.StatusCode.INTERNAL)
     async def WriteObject(
         self,
         request_iterator: AsyncIterable[s3_pb2.WriteObjectRequest],
         context: Context,
     ) -> s3_pb2.WriteObjectResponse:
         stream = aiter(request_iterator)
-        try:
-            self._check_configured()
-            try:
-                first = await anext(stream)
-            except StopAsyncIteration:
-                raise InvalidArgumentError("first message must be WriteObjectOpen") from None
-            if first.WhichOneof("msg") != "open":
-                raise InvalidArgumentError("first message must be WriteObjectOpen")
-            ref = ref_from_wire(first.open.ref)
-            options = write_options_from_wire(first.open)
+        self._check_configured()
+        first = await anext(stream, None)
+        if first is None or first.WhichOneof("msg") != "open":
+            raise InvalidArgumentError("first message must be WriteObjectOpen")
+        ref = ref_from_wire(first.open.ref)
+        options = write_options_from_wire(first.open)
+        chunks = chunk_source(stream, context)
+        if self._write_async:
+            meta = await write_async(self._write, ref, options, chunks)
+        else:
+            executor = self._runtime.executor
+            meta = await write_in_thread(self._write, ref, options, chunks, executor)
+        return s3_pb2.WriteObjectResponse(meta=_checked_meta(meta, ref, "write_object"))
 
-            async def next_chunk() -> bytes | None:
-                while True:
-                    try:
-                        frame = await anext(stream)
-                    except StopAsyncIteration:
-                        await _confirm_complete(context)
-                        return None
-                    if frame.WhichOneof("msg") == "open":
-                        raise InvalidArgumentError("WriteObjectOpen may only be the first message")
-                    data = frame.data  # each read of a bytes field copies it
-                    if data:
-                        return data
-
-            body = UploadBody()
-            if self._write_async:
-                body._use_async_mode(next_chunk)
-                meta = await self._write(ref, options, body)
-            else:
-                meta = await self._write_in_thread(ref, options, body, next_chunk)
-            if not body.finished:
-                if body.failed is not None:
-                    raise body.failed
-                raise InternalError("write_object returned before reading the whole body")
-            return s3_pb2.WriteObjectResponse(meta=_checked_meta(meta, ref, "write_object"))
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "write object")
-
+    @guard("delete object", unexpected=grpc.StatusCode.INTERNAL)
     async def DeleteObject(
         self, request: s3_pb2.DeleteObjectRequest, context: Context
     ) -> empty_pb2.Empty:
-        try:
-            await self._method("delete_object")(ref_from_wire(request.ref))
-            return empty_pb2.Empty()
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "delete object")
+        await self._method("delete_object")(ref_from_wire(request.ref))
+        return empty_pb2.Empty()
 
+    @guard("list objects", unexpected=grpc.StatusCode.INTERNAL)
     async def ListObjects(
         self, request: s3_pb2.ListObjectsRequest, context: Context
     ) -> s3_pb2.ListObjectsResponse:
-        try:
-            page = await self._method("list_objects")(list_options_from_wire(request))
-            if not isinstance(page, ListPage):
-                raise TypeError(f"list_objects returned {type(page).__name__}, not ListPage")
-            return page_to_wire(page)
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "list objects")
+        page = await self._method("list_objects")(list_options_from_wire(request))
+        if not isinstance(page, ListPage):
+            raise TypeError(f"list_objects returned {type(page).__name__}, not ListPage")
+        return page_to_wire(page)
 
+    @guard("copy object", unexpected=grpc.StatusCode.INTERNAL)
     async def CopyObject(
         self, request: s3_pb2.CopyObjectRequest, context: Context
     ) -> s3_pb2.CopyObjectResponse:
-        try:
-            source = ref_from_wire(request.source, what="source")
-            destination = ref_from_wire(request.destination, what="destination")
-            meta = await self._method("copy_object")(
-                source, destination, copy_options_from_wire(request)
-            )
-            return s3_pb2.CopyObjectResponse(meta=_checked_meta(meta, destination, "copy_object"))
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "copy object")
+        source = ref_from_wire(request.source, what="source")
+        destination = ref_from_wire(request.destination, what="destination")
+        meta = await self._method("copy_object")(
+            source, destination, copy_options_from_wire(request)
+        )
+        return s3_pb2.CopyObjectResponse(meta=_checked_meta(meta, destination, "copy_object"))
 
+    @guard("presign object", unexpected=grpc.StatusCode.INTERNAL)
     async def PresignObject(
         self, request: s3_pb2.PresignObjectRequest, context: Context
     ) -> s3_pb2.PresignObjectResponse:
-        try:
-            ref = ref_from_wire(request.ref)
-            result = await self._method("presign_object")(ref, presign_options_from_wire(request))
-            if not isinstance(result, PresignResult):
-                raise TypeError(
-                    f"presign_object returned {type(result).__name__}, not PresignResult"
-                )
-            return presign_result_to_wire(result)
-        except grpc.aio.AbortError:
-            raise
-        except Exception as error:
-            await _fail(context, error, "presign object")
-
-    async def _write_in_thread(
-        self,
-        ref: ObjectRef,
-        options: Any,
-        body: UploadBody,
-        next_chunk: Callable[[], Awaitable[bytes | None]],
-    ) -> Any:
-        """Run a ``def`` write_object in the pool and feed it, a few chunks ahead at most."""
-        loop = asyncio.get_running_loop()
-        space = body._use_thread_mode(loop)
-        done = asyncio.ensure_future(self._runtime.run_in_pool(self._write, ref, options, body))
-        done.add_done_callback(lambda _: space.release())  # wake the pump if it waits
-        try:
-            while not done.done():
-                await space.acquire()
-                if done.done():
-                    break
-                chunk = await next_chunk()
-                if chunk is None:
-                    body._put(_END)
-                    break
-                body._put(chunk)
-        except BaseException as error:
-            # Cancelled, broken or malformed stream: the provider's iteration raises, so
-            # it never reaches its commit. Then report the error (or stay cancelled).
-            body._put(error if isinstance(error, GestaltError) else UploadAborted("upload aborted"))
-            if not isinstance(error, Exception):
-                raise
-            with contextlib.suppress(Exception):
-                await done
-            raise
-        return await done
+        ref = ref_from_wire(request.ref)
+        result = await self._method("presign_object")(ref, presign_options_from_wire(request))
+        if not isinstance(result, PresignResult):
+            raise TypeError(f"presign_object returned {type(result).__name__}, not PresignResult")
+        return presign_result_to_wire(result)
 
 
-async def _confirm_complete(context: Context) -> None:
-    """Prove the stream was half-closed, not cancelled, before the body may end.
-
-    In grpc.aio a cancelled client stream ends the request iterator as if half-closed,
-    and the task is cancelled only a moment later (PROTOCOL.md 8.4). Sending the initial
-    metadata is a round trip through the core for this very call: on a cancelled call it
-    fails (or the task's cancellation lands while it is awaited), so returning from it
-    means the call is still alive. Measured: 200 of 200 cancelled uploads caught, where
-    50 bare ``sleep(0)`` yields missed 1 in 40.
-    """
-    try:
-        await context.send_initial_metadata(())
-    except asyncio.CancelledError:
-        raise
-    except Exception as error:
-        raise UploadAborted("upload stream did not complete") from error
-    if context.cancelled() or context.done():
-        raise UploadAborted("upload stream was cancelled")
-
-
-class S3Surface:
-    """Serves ``S3`` (and core's ``ProviderLifecycle``) for KIND ``s3``."""
-
-    kind = ProviderKind.S3
-
-    def load(self, target: object) -> LoadedProvider:
-        """Accept an object with head_object/read_object/write_object, or a class/factory."""
-        provider = provider_from_target(
-            target,
-            _is_provider,
-            expected="an S3 provider (an object with head_object, read_object, write_object)",
-        )
-
-        def register(server: grpc.aio.Server, runtime: Runtime) -> None:
-            s3_pb2_grpc.add_S3Servicer_to_server(S3Servicer(provider, runtime), server)
-
-        return LoadedProvider(provider, Hooks.find(provider), register)
-
-
-surface = S3Surface()
+surface = ServicerSurface(
+    ProviderKind.S3,
+    ("head_object", "read_object", "write_object"),
+    "an S3 provider (an object with head_object, read_object, write_object)",
+    S3Servicer,
+    s3_pb2_grpc.add_S3Servicer_to_server,
+)
