@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
-    try:
+    try:  # imports gestalt.core, which refuses a namespace hidden by upstream's package
         from gestalt._runtime._launch import LaunchError, load_provider, read_launch
     except ImportError as error:
         if error.name != "gestalt":  # only the shadowed namespace is the user's to fix
@@ -34,11 +34,11 @@ def main(argv: list[str] | None = None) -> int:
                     f"GESTALT_PLUGIN_WRITE_CATALOG is set, but KIND {launch.kind!r} has no "
                     "catalog; catalog export is for integration providers only"
                 )
-            from pathlib import Path
+            from pathlib import Path  # catalog export only (pathlib costs a serving start ~4 ms)
 
             loaded.write_catalog(Path(launch.catalog_path))
             return 0
-        from gestalt._runtime._process import serve
+        from gestalt._runtime._process import serve  # the server, only when serving
 
         return serve(launch, surface.kind, loaded)
     except LaunchError as error:
