@@ -164,6 +164,12 @@ def test_bad_signatures(handler: Any) -> None:
         Plugin("p").operation(id="x")(handler)
 
 
+def test_unknown_option_is_named() -> None:
+    options: Any = {"readonly": True}
+    with pytest.raises(TypeError, match="unknown operation option\\(s\\): readonly"):
+        Plugin("p").operation(**options)(lambda: None)
+
+
 def test_two_models_refused() -> None:
     def two(a: In, b: Out) -> None: ...
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import inspect
-import threading
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar, overload
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ParamSpec, TypeVar, Unpack, overload
 
-from gestalt.integration._catalog import Catalog, OperationAnnotations
+from gestalt.integration._catalog import Catalog
 from gestalt.integration._context import IntegrationToken
-from gestalt.integration._operations import Operation, build_operation
+from gestalt.integration._operations import Operation, OperationOptions, build_operation
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -47,9 +46,6 @@ class Plugin:
         self.display_name = display_name
         self.description = description
         self.icon_svg = icon_svg
-        # Declarations normally all happen at import, but nothing stops a thread from
-        # declaring while the server reads; the lock keeps the registry consistent.
-        self._lock = threading.Lock()
         self._operations: dict[str, Operation] = {}
         self._configure: ConfigureHook | None = None
         self._session_catalog: Callable[..., Any] | None = None
@@ -63,35 +59,10 @@ class Plugin:
     def operation(self, func: Callable[P, R], /) -> Callable[P, R]: ...
     @overload
     def operation(
-        self,
-        /,
-        *,
-        id: str | None = None,
-        method: str = "POST",
-        title: str = "",
-        description: str = "",
-        allowed_roles: Sequence[str] | None = None,
-        tags: Sequence[str] | None = None,
-        required_scopes: Sequence[str] | None = None,
-        read_only: bool = False,
-        visible: bool | None = None,
-        annotations: OperationAnnotations | None = None,
+        self, /, **options: Unpack[OperationOptions]
     ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
     def operation(
-        self,
-        func: Callable[..., Any] | None = None,
-        /,
-        *,
-        id: str | None = None,
-        method: str = "POST",
-        title: str = "",
-        description: str = "",
-        allowed_roles: Sequence[str] | None = None,
-        tags: Sequence[str] | None = None,
-        required_scopes: Sequence[str] | None = None,
-        read_only: bool = False,
-        visible: bool | None = None,
-        annotations: OperationAnnotations | None = None,
+        self, func: Callable[..., Any] | None = None, /, **options: Unpack[OperationOptions]
     ) -> Any:
         """Declare an operation; use bare (``@plugin.operation``) or with keywords.
 
@@ -103,40 +74,20 @@ class Plugin:
 
         Args:
             func: The handler (bare use).
-            id: Operation id; defaults to the function's name.
-            method: HTTP-style verb, default ``POST``.
-            title: Human title (MCP tool title).
-            description: Human text; defaults to the docstring.
-            allowed_roles: Roles allowed under a role-based policy.
-            tags: Free-form tags.
-            required_scopes: Scopes the operation needs.
-            read_only: Marks the operation read-only (and sets ``read_only_hint``).
-            visible: ``False`` hides it from MCP; ``None`` leaves it visible.
-            annotations: Explicit MCP hints (override what ``read_only`` implies).
+            **options: The catalog settings, see :class:`OperationOptions` (``id``,
+                ``method``, ``title``, ``description``, ``allowed_roles``, ``tags``,
+                ``required_scopes``, ``read_only``, ``visible``, ``annotations``).
 
         Raises:
             ValueError: The id is invalid or already declared (the message names it).
-            TypeError: The handler's signature cannot be served.
+            TypeError: An unknown option, or a handler signature that cannot be served.
         """
 
         def declare(handler: Callable[..., Any]) -> Callable[..., Any]:
-            op = build_operation(
-                handler,
-                id=id,
-                method=method,
-                title=title,
-                description=description,
-                allowed_roles=allowed_roles,
-                tags=tags,
-                required_scopes=required_scopes,
-                read_only=read_only,
-                visible=visible,
-                annotations=annotations,
-            )
-            with self._lock:
-                if op.id in self._operations:
-                    raise ValueError(f"duplicate operation id {op.id!r} in plugin {self.name!r}")
-                self._operations[op.id] = op
+            op = build_operation(handler, options)
+            if op.id in self._operations:
+                raise ValueError(f"duplicate operation id {op.id!r} in plugin {self.name!r}")
+            self._operations[op.id] = op
             return handler
 
         if func is not None:
@@ -149,8 +100,7 @@ class Plugin:
         ``config`` is the provider's config from the host as a dict (``{}`` when absent).
         Raising fails start-up; a ``GestaltError`` keeps its status.
         """
-        with self._lock:
-            self._configure = func
+        self._configure = func
         return func
 
     def session_catalog(self, func: C) -> C:
@@ -160,9 +110,8 @@ class Plugin:
         "nothing for this caller". Declaring it turns on ``supports_session_catalog``.
         """
         wants_request = bool(inspect.signature(func).parameters)
-        with self._lock:
-            self._session_catalog = func
-            self._session_wants_request = wants_request
+        self._session_catalog = func
+        self._session_wants_request = wants_request
         return func
 
     def on_close(self, func: C) -> C:
@@ -174,8 +123,7 @@ class Plugin:
         signals the provider (HOST.md 6), so calls to the host's cache or object store from
         here fail.
         """
-        with self._lock:
-            self._close = func
+        self._close = func
         return func
 
     def post_connect(self, func: C) -> C:
@@ -184,8 +132,7 @@ class Plugin:
         The returned strings are merged into the connection's metadata by a host that
         calls it (gestaltd at the pinned commit never does).
         """
-        with self._lock:
-            self._post_connect = func
+        self._post_connect = func
         return func
 
     # -- reading --------------------------------------------------------------------------
@@ -193,13 +140,11 @@ class Plugin:
     @property
     def operations(self) -> Mapping[str, Operation]:
         """The declared operations by id (a snapshot)."""
-        with self._lock:
-            return dict(self._operations)
+        return dict(self._operations)
 
     def catalog(self) -> Catalog:
         """The static catalog: every declared operation."""
-        with self._lock:
-            ops = tuple(op.catalog for op in self._operations.values())
+        ops = tuple(op.catalog for op in self._operations.values())
         return Catalog(
             name=self.name,
             operations=ops,
@@ -216,10 +161,9 @@ class Plugin:
     @property
     def session_catalog_hook(self) -> tuple[Callable[..., Any], bool] | None:
         """The session-catalog hook and whether it takes the :class:`Request`, if declared."""
-        with self._lock:
-            if self._session_catalog is None:
-                return None
-            return self._session_catalog, self._session_wants_request
+        if self._session_catalog is None:
+            return None
+        return self._session_catalog, self._session_wants_request
 
     @property
     def close_hook(self) -> Callable[[], Any] | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
 from gestalt.integration._catalog import NO_DEFAULT, CatalogParameter
+from gestalt.integration._results import Response
 
 #: The type words the host knows (PROTOCOL.md 4.5); it reads anything else as ``string``.
 HOST_TYPES = frozenset({"string", "integer", "number", "boolean", "array", "object"})
@@ -24,6 +26,10 @@ def input_schema(model: type[BaseModel] | None) -> dict[str, Any]:
 
 def output_schema(annotation: object) -> dict[str, Any] | None:
     """The JSON Schema of what a handler returns, or ``None`` when it says nothing useful."""
+    if typing.get_origin(annotation) is Response:
+        (annotation,) = typing.get_args(annotation)
+    elif annotation is Response:
+        return None
     if annotation is None or annotation is Any or annotation is type(None):
         return None
     try:

@@ -32,7 +32,7 @@ from gestalt.integration._plugin import Plugin
 from gestalt.integration._results import Response
 from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
 
-log = logging.getLogger("gestalt.integration")
+log = logging.getLogger(__name__)
 
 
 def _failure(status: int, message: str) -> plugin_pb2.OperationResult:

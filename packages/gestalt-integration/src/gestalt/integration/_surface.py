@@ -6,7 +6,7 @@ from pathlib import Path
 
 import grpc.aio
 
-from gestalt.core import Hooks, LoadedProvider, ProviderKind, Runtime, resolve_target
+from gestalt.core import Hooks, LoadedProvider, ProviderKind, Runtime, TargetError, resolve_target
 from gestalt.integration._catalog import catalog_to_proto, write_catalog_file
 from gestalt.integration._plugin import Plugin
 from gestalt.integration._servicer import IntegrationServicer
@@ -30,8 +30,6 @@ class IntegrationSurface:
         assert isinstance(plugin, Plugin)
         if not plugin.operations:
             # The host refuses a catalog without operations (HOST.md 7.4); say so at start.
-            from gestalt.core import TargetError
-
             raise TargetError(
                 f"plugin {plugin.name!r} declares no operation; add one with @plugin.operation"
             )
