@@ -114,6 +114,8 @@ def test_integral_doubles(main: ProviderProcess) -> None:
         ({"n": "3"}, "n"),  # numeric text is not an integer
         ({"n": True}, "n"),  # a bool is not an integer
         ({"b": 1}, "b"),  # a number is not a bool
+        ({"b": "true"}, "b"),  # nor is text (upstream coerced it)
+        ({"n": "10"}, "n"),  # upstream coerced this too
         ({"n": {"a": 1}}, "n"),
     ],
 )

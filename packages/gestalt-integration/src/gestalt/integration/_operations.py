@@ -11,14 +11,20 @@ import dataclasses
 import inspect
 import re
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any, TypedDict
 
 import pydantic
 
 from gestalt.integration._catalog import CatalogOperation, OperationAnnotations
 from gestalt.integration._context import Request
-from gestalt.integration._schema import input_schema, output_schema, parameters, schema_text
+from gestalt.integration._schema import (
+    OPEN_INPUT_SCHEMA,
+    input_schema,
+    output_schema,
+    parameters,
+    schema_text,
+)
 
 _SEGMENT = r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"
 #: The host's operation id rule (PROTOCOL.md 4.5): ``.``-separated segments.
@@ -103,6 +109,14 @@ class _CallShape:
     returned: object
 
 
+def _is_params_mapping(hint: object) -> bool:
+    """Whether ``hint`` asks for the raw params: ``dict``/``Mapping``, bare or ``[str, Any]``."""
+    origin = typing.get_origin(hint) or hint
+    if origin not in (dict, Mapping, MutableMapping):
+        return False
+    return typing.get_args(hint) in ((), (str, Any))
+
+
 def build_operation(func: Callable[..., Any], options: OperationOptions) -> Operation:
     """Inspect ``func`` once and describe it as an operation.
 
@@ -118,7 +132,11 @@ def build_operation(func: Callable[..., Any], options: OperationOptions) -> Oper
     op_id = check_id(getattr(func, "__name__", "") if given_id is None else given_id)
     where = f"operation {op_id!r} ({getattr(func, '__qualname__', func)!r})"
     shape = _call_shape(func, where)
-    in_schema = _input_schema(shape.input_model, where)
+    in_schema = (
+        dict(OPEN_INPUT_SCHEMA)
+        if shape.input_model is None and shape.input_name is not None
+        else _input_schema(shape.input_model, where)
+    )
     entry = CatalogOperation(
         **_catalog_fields(op_id, func, options),
         input_schema=schema_text(in_schema),
@@ -185,14 +203,18 @@ def _call_shape(func: Callable[..., Any], where: str) -> _CallShape:
             if request_name is not None:
                 raise TypeError(f"{where}: more than one Request parameter")
             request_name = param.name
-        elif isinstance(hint, type) and issubclass(hint, pydantic.BaseModel):
+        elif (isinstance(hint, type) and issubclass(hint, pydantic.BaseModel)) or (
+            _is_params_mapping(hint)
+        ):
             if input_name is not None:
-                raise TypeError(f"{where}: more than one input model ({input_name}, {param.name})")
-            input_model, input_name = hint, param.name
+                raise TypeError(f"{where}: more than one input ({input_name}, {param.name})")
+            input_name = param.name
+            if isinstance(hint, type) and issubclass(hint, pydantic.BaseModel):
+                input_model = hint
         elif param.default is param.empty:
             raise TypeError(
                 f"{where}: parameter {param.name!r} must be annotated with a pydantic model "
-                "(the input) or Request (the call's context)"
+                "or dict[str, Any] (the input), or Request (the call's context)"
             )
     return _CallShape(input_model, input_name, request_name, hints.get("return"))
 

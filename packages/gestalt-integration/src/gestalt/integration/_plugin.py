@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, Unpack, overload
 
 from gestalt.integration._catalog import Catalog
-from gestalt.integration._context import IntegrationToken
+from gestalt.integration._manifest import manifest_name
 from gestalt.integration._operations import Operation, OperationOptions, build_operation
 
 P = ParamSpec("P")
@@ -17,7 +19,6 @@ C = TypeVar("C", bound=Callable[..., Any])
 #: What a session-catalog hook may return.
 SessionCatalog = Catalog | Mapping[str, Any] | None
 ConfigureHook = Callable[[str, dict[str, Any]], object]
-PostConnectHook = Callable[[IntegrationToken], Mapping[str, str] | Awaitable[Mapping[str, str]]]
 
 
 class Plugin:
@@ -37,20 +38,31 @@ class Plugin:
         display_name: Catalog display name (the host usually overrides it).
         description: Catalog description.
         icon_svg: Catalog icon.
+        module_name: A module whose undecorated ``configure``, ``session_catalog`` and
+            ``post_connect`` functions are this plugin's hooks when none is declared
+            (upstream's convention; the module-level decorators set it).
     """
 
     def __init__(
-        self, name: str, *, display_name: str = "", description: str = "", icon_svg: str = ""
+        self,
+        name: str,
+        *,
+        display_name: str = "",
+        description: str = "",
+        icon_svg: str = "",
+        module_name: str | None = None,
     ) -> None:
         self.name = name
         self.display_name = display_name
         self.description = description
         self.icon_svg = icon_svg
+        self.module_name = module_name
         self._operations: dict[str, Operation] = {}
         self._configure: ConfigureHook | None = None
         self._session_catalog: Callable[..., Any] | None = None
         self._session_wants_request = False
         self._post_connect: Callable[..., Any] | None = None
+        self._post_connect_wants_token = True
         self._close: Callable[[], Any] | None = None
 
     # -- declaring ------------------------------------------------------------------------
@@ -129,11 +141,29 @@ class Plugin:
     def post_connect(self, func: C) -> C:
         """Declare the ``PostConnect`` hook: ``func(token: IntegrationToken) -> dict[str, str]``.
 
-        The returned strings are merged into the connection's metadata by a host that
-        calls it (gestaltd at the pinned commit never does).
+        ``func()`` without the token works too. The returned strings are merged into the
+        connection's metadata by a host that calls it (gestaltd at the pinned commit
+        never does).
         """
         self._post_connect = func
+        self._post_connect_wants_token = bool(inspect.signature(func).parameters)
         return func
+
+    @classmethod
+    def from_manifest(cls, path: str | Path, *, base_dir: Path | None = None) -> Plugin:
+        """A plugin named as upstream names it from ``manifest.yaml`` (or ``.json``).
+
+        The name is the last segment of the manifest's ``source``, else its
+        ``display_name``, else the manifest's folder name.
+
+        Args:
+            path: The manifest file, or the folder holding ``manifest.yaml``.
+            base_dir: What a relative ``path`` is relative to (default: the working dir).
+        """
+        manifest = Path(path)
+        if not manifest.is_absolute():
+            manifest = (base_dir if base_dir is not None else Path.cwd()) / manifest
+        return cls(manifest_name(manifest))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -155,14 +185,18 @@ class Plugin:
 
     @property
     def configure_hook(self) -> ConfigureHook | None:
-        """The ``configure`` hook, if declared."""
-        return self._configure
+        """The ``configure`` hook, if declared (or found in ``module_name``)."""
+        return self._configure or self._module_hook("configure")
 
     @property
     def session_catalog_hook(self) -> tuple[Callable[..., Any], bool] | None:
         """The session-catalog hook and whether it takes the :class:`Request`, if declared."""
         if self._session_catalog is None:
-            return None
+            hook = self._module_hook("session_catalog")
+            if hook is None:
+                return None
+            self.session_catalog(hook)
+        assert self._session_catalog is not None
         return self._session_catalog, self._session_wants_request
 
     @property
@@ -171,6 +205,20 @@ class Plugin:
         return self._close
 
     @property
-    def post_connect_hook(self) -> PostConnectHook | None:
-        """The ``PostConnect`` hook, if declared."""
-        return self._post_connect
+    def post_connect_hook(self) -> tuple[Callable[..., Any], bool] | None:
+        """The ``PostConnect`` hook and whether it takes the token, if declared."""
+        if self._post_connect is None:
+            hook = self._module_hook("post_connect")
+            if hook is None:
+                return None
+            self.post_connect(hook)
+        assert self._post_connect is not None
+        return self._post_connect, self._post_connect_wants_token
+
+    def _module_hook(self, name: str) -> Callable[..., Any] | None:
+        """``module_name``'s own function ``name`` (not one it imported), if any."""
+        module = sys.modules.get(self.module_name) if self.module_name else None
+        hook: object = getattr(module, name, None)
+        if callable(hook) and getattr(hook, "__module__", None) == self.module_name:
+            return hook
+        return None

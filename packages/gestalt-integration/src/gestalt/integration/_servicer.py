@@ -92,12 +92,15 @@ class BoundOperation:
 
     async def run(self, request: plugin_pb2.ExecuteRequest) -> plugin_pb2.OperationResult:
         kwargs: dict[str, Any] = {}
-        if self._validate is not None:
+        if self._input_name is not None:
             params = struct_to_dict(request.params) if request.HasField("params") else {}
-            try:
-                kwargs[self._input_name] = self._validate(json.dumps(params))  # type: ignore[index]
-            except pydantic.ValidationError as error:
-                return validation_failure(error)
+            if self._validate is None:  # the handler takes the params as a dict
+                kwargs[self._input_name] = params
+            else:
+                try:
+                    kwargs[self._input_name] = self._validate(json.dumps(params))
+                except pydantic.ValidationError as error:
+                    return validation_failure(error)
         if self._request_name is not None:
             kwargs[self._request_name] = request_from_proto(request)
         try:
@@ -124,7 +127,11 @@ class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
             self._session = runtime.to_async(session[0])
             self._session_wants_request = session[1]
         post_connect = plugin.post_connect_hook
-        self._post_connect = runtime.to_async(post_connect) if post_connect else None
+        self._post_connect: Callable[..., Awaitable[Any]] | None = None
+        self._post_connect_wants_token = False
+        if post_connect is not None:
+            self._post_connect = runtime.to_async(post_connect[0])
+            self._post_connect_wants_token = post_connect[1]
 
     @unary("get metadata")
     async def GetMetadata(
@@ -177,7 +184,8 @@ class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
     ) -> plugin_pb2.PostConnectResponse:
         if self._post_connect is None:
             raise UnimplementedError("provider does not support post-connect")
-        metadata = await self._post_connect(token_from_proto(request.token))
+        args = (token_from_proto(request.token),) if self._post_connect_wants_token else ()
+        metadata = await self._post_connect(*args)
         if not isinstance(metadata, Mapping):
             raise InternalError(
                 f"post connect: hook returned {type(metadata).__name__}, not a mapping"

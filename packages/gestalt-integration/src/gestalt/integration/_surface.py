@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import types
 from pathlib import Path
 
 import grpc.aio
 
 from gestalt.core import Hooks, LoadedProvider, ProviderKind, Runtime, TargetError, resolve_target
 from gestalt.integration._catalog import catalog_to_proto, write_catalog_file
+from gestalt.integration._module import module_plugin
 from gestalt.integration._plugin import Plugin
 from gestalt.integration._servicer import IntegrationServicer
 from gestalt.provider.v1 import plugin_pb2_grpc
@@ -23,10 +25,28 @@ class IntegrationSurface:
     kind = ProviderKind.INTEGRATION
 
     def load(self, target: object) -> LoadedProvider:
-        """Accept a :class:`Plugin`, or a class/factory that makes one."""
-        plugin = resolve_target(
-            target, _is_plugin, expected="a gestalt.integration.Plugin (plugin = Plugin('name'))"
-        )
+        """Accept a :class:`Plugin`, a class/factory that makes one, or a module holding one.
+
+        A module's plugin is its ``plugin``/``provider`` attribute, which the module-level
+        decorators (``@gestalt.operation``) set when the module has none.
+
+        Raises:
+            TargetError: ``target`` is none of these, or the plugin declares no operation.
+        """
+        if isinstance(target, types.ModuleType):
+            plugin: object = module_plugin(target)
+            if plugin is None:
+                raise TargetError(
+                    f"module {target.__name__!r} has no integration plugin: declare operations "
+                    "with @gestalt.operation (from gestalt import integration as gestalt) or "
+                    "set plugin = Plugin('name')"
+                )
+        else:
+            plugin = resolve_target(
+                target,
+                _is_plugin,
+                expected="a gestalt.integration.Plugin (plugin = Plugin('name'))",
+            )
         assert isinstance(plugin, Plugin)
         if not plugin.operations:
             # The host refuses a catalog without operations (HOST.md 7.4); say so at start.
