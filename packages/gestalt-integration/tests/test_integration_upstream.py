@@ -190,6 +190,16 @@ def test_output_schema_of_each_return_form() -> None:
         assert "A result with a status" not in json.dumps(schema)  # no SDK docstrings
 
 
+def test_a_field_named_like_a_basemodel_method_warns_and_works() -> None:
+    with pytest.warns(UserWarning, match='Field name "schema" .* shadows'):
+
+        class QueryOutput(Model):
+            schema: list[str]  # type: ignore[assignment]
+
+    assert QueryOutput(schema=["a"]).schema == ["a"]
+    assert _schema(QueryOutput)["required"] == ["schema"]
+
+
 def test_upstream_names_that_map() -> None:
     for name in ("Plugin", "Model", "field", "Request", "Response", "OK", "Error", "Subject"):
         assert name in gestalt.__all__
