@@ -21,6 +21,7 @@ from gestalt.provider.v1 import plugin_pb2
 PROVIDERS = Path(__file__).parent / "providers"
 MAIN = PROVIDERS / "integration_main"
 PLAIN = PROVIDERS / "integration_plain"
+UPSTREAM = PROVIDERS / "integration_upstream"
 EXAMPLE = Path(__file__).parent.parent / "examples" / "weather"
 
 
@@ -331,3 +332,23 @@ def test_example_calls() -> None:
             statuses.append(result.status)
     assert 400 in statuses
     assert statuses.count(200) >= 2
+
+
+# -- upstream's module-level form (TARGET names a module) ---------------------------------
+
+
+def test_upstream_module_form_serves(tmp_path: Path) -> None:
+    exported = export_catalog(UPSTREAM, python=sys.executable, path=tmp_path / "c.yaml")
+    assert exported.catalog["name"] == "integration_upstream"  # no manifest: the folder
+    with launch(UPSTREAM, python=sys.executable) as p:
+        metadata = p.integration.GetMetadata(empty_pb2.Empty())
+        assert metadata.supports_session_catalog
+        assert metadata.supports_post_connect
+        status, body = call(p, "echo", {"n": 3, "f": 2.5, "s": "x", "l": [1, {"a": True}]})
+        assert status == 200
+        assert body["params"] == {"n": 3, "f": 2.5, "s": "x", "l": [1, {"a": True}]}
+        assert body["types"] == {"n": "int", "f": "float", "s": "str", "l": "list"}
+        session = p.integration.GetSessionCatalog(plugin_pb2.GetSessionCatalogRequest())
+        assert [op.id for op in session.catalog.operations] == ["only_for_you"]
+        response = p.integration.PostConnect(plugin_pb2.PostConnectRequest())
+        assert dict(response.metadata) == {"connected": "yes"}

@@ -128,6 +128,28 @@ def test_a_plugin_in_the_module_wins(load_module: Any, attribute: str) -> None:
     assert surface.load(module).provider is own
 
 
+def test_module_configure_decorator_and_a_module_that_is_not_imported(load_module: Any) -> None:
+    source = """
+        from gestalt import integration as gestalt
+
+        @gestalt.configure
+        def setup(name, config):
+            pass
+
+        @gestalt.operation
+        def ping() -> str:
+            return "pong"
+    """
+    module = load_module(source)
+    assert module.plugin.configure_hook is module.setup
+
+    def orphan() -> None: ...
+
+    orphan.__module__ = "not_imported_anywhere"
+    with pytest.raises(TypeError, match="its module is not imported"):
+        gestalt.operation(orphan)
+
+
 def test_a_module_without_plugin_is_a_clear_target_error(load_module: Any) -> None:
     module = load_module("x = 1\n")
     with pytest.raises(TargetError, match=r"has no integration plugin.*@gestalt\.operation"):
