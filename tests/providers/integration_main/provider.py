@@ -133,6 +133,15 @@ async def sleep_async(params: Delay, request: Request) -> dict[str, Any]:
     return {"tag": params.tag, "invocation": request.invocation_id}
 
 
+class Size(BaseModel):
+    size: int
+
+
+@plugin.operation
+async def blob(params: Size) -> str:
+    return "x" * params.size
+
+
 @plugin.operation
 def unencodable() -> object:
     return object()

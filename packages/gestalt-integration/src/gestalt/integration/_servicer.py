@@ -42,6 +42,32 @@ def _failure(status: int, message: str) -> plugin_pb2.OperationResult:
 _UNKNOWN_OPERATION = _failure(404, "unknown operation")
 _INTERNAL = _failure(500, "internal error")
 
+#: The largest reply gestaltd can read: its gRPC client keeps grpc's default 4 MiB
+#: receive limit, and fails a larger ``OperationResult`` with an opaque error.
+HOST_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+def fit_for_host(
+    result: plugin_pb2.OperationResult, op_id: str, invocation_id: str
+) -> plugin_pb2.OperationResult:
+    """``result``, or a 502 that says why when the host could not receive it."""
+    size = result.ByteSize()
+    if size <= HOST_MAX_MESSAGE_BYTES:
+        return result
+    log.error(
+        "operation %r (invocation %r): result of %d bytes is over the host's %d-byte "
+        "message limit; answered 502",
+        op_id,
+        invocation_id,
+        size,
+        HOST_MAX_MESSAGE_BYTES,
+    )
+    return _failure(
+        502,
+        f"the operation's result is {size} bytes, over the host's message limit of "
+        f"{HOST_MAX_MESSAGE_BYTES} bytes (4 MiB)",
+    )
+
 
 def validation_failure(error: pydantic.ValidationError) -> plugin_pb2.OperationResult:
     """The 400 result for params that do not validate: every failing field by its path."""
@@ -91,6 +117,11 @@ class BoundOperation:
             self._validate = lambda text: validator.validate_json(text, strict=True)
 
     async def run(self, request: plugin_pb2.ExecuteRequest) -> plugin_pb2.OperationResult:
+        """Validate, call the handler and encode what it returned or raised."""
+        result = await self._result(request)
+        return fit_for_host(result, self._id, request.invocation_id)
+
+    async def _result(self, request: plugin_pb2.ExecuteRequest) -> plugin_pb2.OperationResult:
         kwargs: dict[str, Any] = {}
         if self._input_name is not None:
             params = struct_to_dict(request.params) if request.HasField("params") else {}
