@@ -60,9 +60,7 @@ class Plugin:
         self._operations: dict[str, Operation] = {}
         self._configure: ConfigureHook | None = None
         self._session_catalog: Callable[..., Any] | None = None
-        self._session_wants_request = False
         self._post_connect: Callable[..., Any] | None = None
-        self._post_connect_wants_token = True
         self._close: Callable[[], Any] | None = None
 
     # -- declaring ------------------------------------------------------------------------
@@ -121,9 +119,7 @@ class Plugin:
         It returns a :class:`Catalog`, a mapping in the catalog's shape, or ``None`` for
         "nothing for this caller". Declaring it turns on ``supports_session_catalog``.
         """
-        wants_request = bool(inspect.signature(func).parameters)
         self._session_catalog = func
-        self._session_wants_request = wants_request
         return func
 
     def on_close(self, func: C) -> C:
@@ -146,7 +142,6 @@ class Plugin:
         never does).
         """
         self._post_connect = func
-        self._post_connect_wants_token = bool(inspect.signature(func).parameters)
         return func
 
     @classmethod
@@ -191,13 +186,8 @@ class Plugin:
     @property
     def session_catalog_hook(self) -> tuple[Callable[..., Any], bool] | None:
         """The session-catalog hook and whether it takes the :class:`Request`, if declared."""
-        if self._session_catalog is None:
-            hook = self._module_hook("session_catalog")
-            if hook is None:
-                return None
-            self.session_catalog(hook)
-        assert self._session_catalog is not None
-        return self._session_catalog, self._session_wants_request
+        hook = self._session_catalog or self._module_hook("session_catalog")
+        return None if hook is None else (hook, _takes_arguments(hook))
 
     @property
     def close_hook(self) -> Callable[[], Any] | None:
@@ -207,13 +197,8 @@ class Plugin:
     @property
     def post_connect_hook(self) -> tuple[Callable[..., Any], bool] | None:
         """The ``PostConnect`` hook and whether it takes the token, if declared."""
-        if self._post_connect is None:
-            hook = self._module_hook("post_connect")
-            if hook is None:
-                return None
-            self.post_connect(hook)
-        assert self._post_connect is not None
-        return self._post_connect, self._post_connect_wants_token
+        hook = self._post_connect or self._module_hook("post_connect")
+        return None if hook is None else (hook, _takes_arguments(hook))
 
     def _module_hook(self, name: str) -> Callable[..., Any] | None:
         """``module_name``'s own function ``name`` (not one it imported), if any."""
@@ -222,3 +207,8 @@ class Plugin:
         if callable(hook) and getattr(hook, "__module__", None) == self.module_name:
             return hook
         return None
+
+
+def _takes_arguments(func: Callable[..., Any]) -> bool:
+    """Whether a hook declares a parameter (the request or token is then passed)."""
+    return bool(inspect.signature(func).parameters)
