@@ -150,6 +150,23 @@ def test_module_configure_decorator_and_a_module_that_is_not_imported(load_modul
         gestalt.operation(orphan)
 
 
+def test_a_plugin_created_after_module_decorators_is_refused(load_module: Any) -> None:
+    source = """
+        from gestalt import integration as gestalt
+
+        @gestalt.operation
+        def lost() -> None: ...
+
+        plugin = gestalt.Plugin("late")
+
+        @plugin.operation
+        def kept() -> None: ...
+    """
+    module = load_module(source)
+    with pytest.raises(TargetError, match=r"'upstream_style' declares operations .* first"):
+        surface.load(module.plugin)
+
+
 def test_a_module_without_plugin_is_a_clear_target_error(load_module: Any) -> None:
     module = load_module("x = 1\n")
     with pytest.raises(TargetError, match=r"has no integration plugin.*@gestalt\.operation"):

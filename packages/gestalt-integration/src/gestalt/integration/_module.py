@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, Unpack, overload
 
+from gestalt.core import TargetError
 from gestalt.integration._manifest import manifest_name, slug
 from gestalt.integration._operations import OperationOptions
 from gestalt.integration._plugin import Plugin
@@ -25,6 +26,10 @@ C = TypeVar("C", bound=Callable[..., Any])
 
 #: The module attributes that hold a module's plugin, in the order they are looked up.
 PLUGIN_ATTRIBUTES = ("plugin", "provider")
+
+#: The implicit plugins made so far, by module name: kept to notice one that a later
+#: ``plugin = Plugin(...)`` in the same module replaced (its operations would be lost).
+_IMPLICIT: dict[str, tuple[types.ModuleType, Plugin]] = {}
 
 
 def module_plugin(module: types.ModuleType) -> Plugin | None:
@@ -46,9 +51,27 @@ def _plugin_for(func: Callable[..., Any]) -> Plugin:
     plugin = module_plugin(module)
     if plugin is None:
         plugin = Plugin(_implicit_name(module), module_name=module.__name__)
+        _IMPLICIT[module.__name__] = (module, plugin)
         if not hasattr(module, "plugin"):
             setattr(module, "plugin", plugin)  # noqa: B010 (a module has no declared attributes)
     return plugin
+
+
+def check_implicit_plugins() -> None:
+    """Refuse to serve when a module replaced the implicit plugin its decorators made.
+
+    Raises:
+        TargetError: A module declared operations with ``@operation`` and then bound
+            another ``Plugin`` to ``plugin``/``provider``; the message names the module.
+    """
+    for name, (module, implicit) in _IMPLICIT.items():
+        # A module imported again (reload, tests) is a new module: skip the stale one.
+        current = sys.modules.get(name) is module
+        if current and module_plugin(module) not in (None, implicit):
+            raise TargetError(
+                f"module {name!r} declares operations with @gestalt.operation before it "
+                "creates its own Plugin, which replaced them; create the Plugin first"
+            )
 
 
 def _implicit_name(module: types.ModuleType) -> str:

@@ -9,7 +9,7 @@ import grpc.aio
 
 from gestalt.core import Hooks, LoadedProvider, ProviderKind, Runtime, TargetError, resolve_target
 from gestalt.integration._catalog import catalog_to_proto, write_catalog_file
-from gestalt.integration._module import module_plugin
+from gestalt.integration._module import check_implicit_plugins, module_plugin
 from gestalt.integration._plugin import Plugin
 from gestalt.integration._servicer import IntegrationServicer
 from gestalt.provider.v1 import plugin_pb2_grpc
@@ -48,6 +48,7 @@ class IntegrationSurface:
                 expected="a gestalt.integration.Plugin (plugin = Plugin('name'))",
             )
         assert isinstance(plugin, Plugin)
+        check_implicit_plugins()
         if not plugin.operations:
             # The host refuses a catalog without operations (HOST.md 7.4); say so at start.
             raise TargetError(
