@@ -109,6 +109,10 @@ class _CallShape:
     returned: object
 
 
+def _is_model(hint: object) -> typing.TypeGuard[type[pydantic.BaseModel]]:
+    return isinstance(hint, type) and issubclass(hint, pydantic.BaseModel)
+
+
 def _is_params_mapping(hint: object) -> bool:
     """Whether ``hint`` asks for the raw params: ``dict``/``Mapping``, bare or ``[str, Any]``."""
     origin = typing.get_origin(hint) or hint
@@ -203,14 +207,11 @@ def _call_shape(func: Callable[..., Any], where: str) -> _CallShape:
             if request_name is not None:
                 raise TypeError(f"{where}: more than one Request parameter")
             request_name = param.name
-        elif (isinstance(hint, type) and issubclass(hint, pydantic.BaseModel)) or (
-            _is_params_mapping(hint)
-        ):
+        elif _is_model(hint) or _is_params_mapping(hint):
             if input_name is not None:
                 raise TypeError(f"{where}: more than one input ({input_name}, {param.name})")
             input_name = param.name
-            if isinstance(hint, type) and issubclass(hint, pydantic.BaseModel):
-                input_model = hint
+            input_model = hint if _is_model(hint) else None
         elif param.default is param.empty:
             raise TypeError(
                 f"{where}: parameter {param.name!r} must be annotated with a pydantic model "
