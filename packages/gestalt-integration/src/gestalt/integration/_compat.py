@@ -113,6 +113,7 @@ _ELSEWHERE: dict[str, tuple[str, ...]] = {
         "s3_socket_env",
         "s3_socket_token_env",
     ),
+    "gestalt.provider.v1 (gestalt-core)": ("gen",),
     "gestalt.core": (
         "ProviderKind",
         "ProviderMetadata",
