@@ -2,7 +2,8 @@
 
 Everything here runs once, when the decorator is applied; ``Execute`` only uses the result.
 The options a decorator takes are declared once, in :class:`OperationOptions`; each is
-either copied into the catalog entry as is or normalised by one function below.
+either passed to the catalog entry by name or checked by :func:`_catalog_fields`. A new
+catalog field is one line here, one in ``CatalogOperation`` and one in its wire form.
 """
 
 from __future__ import annotations
@@ -153,25 +154,27 @@ def build_operation(func: Callable[..., Any], options: OperationOptions) -> Oper
 def _catalog_fields(
     op_id: str, func: Callable[..., Any], options: OperationOptions
 ) -> dict[str, Any]:
-    """The catalog entry's fields that come from the options (defaults filled in)."""
+    """The catalog entry's fields that come from the options.
+
+    An option the catalog takes as given (``title``, ``read_only``, ``visible``) is passed
+    through by name, and ``CatalogOperation``'s own default stands for one left out; the
+    rest are checked or filled in here.
+    """
     method = options.get("method", "POST")
     verb = method.upper()
     if not _METHOD.fullmatch(verb):
         raise ValueError(f"operation {op_id!r}: method {method!r} is not an HTTP verb")
-    read_only = options.get("read_only", False)
     annotations = options.get("annotations")
-    if read_only and annotations is None:
+    if options.get("read_only") and annotations is None:
         annotations = OperationAnnotations(read_only_hint=True)
     return {
+        **options,
         "id": op_id,
         "method": verb,
-        "title": options.get("title", ""),
         "description": options.get("description") or inspect.cleandoc(func.__doc__ or ""),
         "annotations": annotations,
         "required_scopes": _strings(options.get("required_scopes"), "required_scopes", op_id),
         "tags": _strings(options.get("tags"), "tags", op_id),
-        "read_only": read_only,
-        "visible": options.get("visible"),
         "allowed_roles": _roles(options.get("allowed_roles"), op_id),
     }
 
