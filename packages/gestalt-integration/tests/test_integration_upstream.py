@@ -271,5 +271,5 @@ def test_unserved_names_fail_with_one_line(name: str, words: str) -> None:
 
 def test_unknown_names_stay_attribute_errors() -> None:
     with pytest.raises(AttributeError, match=r"module .gestalt\.integration. has no attribute"):
-        gestalt.nope  # noqa: B018
+        gestalt.nope  # type: ignore[attr-defined]  # noqa: B018
     assert not hasattr(gestalt, "nope")

@@ -9,6 +9,8 @@ and writes the static catalog when the host asks. Migrating from ``gestalt-sdk``
 working; a name for a feature this wire does not serve fails with one line that says so.
 """
 
+import typing as _typing
+
 from gestalt.core import (
     GestaltError,
     InvalidArgumentError,
@@ -72,5 +74,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    raise _missing_name(name)
+if not _typing.TYPE_CHECKING:  # type checkers keep reporting unknown names as missing
+
+    def __getattr__(name: str) -> object:
+        raise _missing_name(name)
