@@ -16,11 +16,12 @@ import pytest
 from google.protobuf import empty_pb2, json_format
 
 from gestalt.core.testing import ProviderProcess, export_catalog, launch
-from gestalt.provider.v1 import plugin_pb2
+from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
 
 PROVIDERS = Path(__file__).parent / "providers"
 MAIN = PROVIDERS / "integration_main"
 PLAIN = PROVIDERS / "integration_plain"
+UPSTREAM = PROVIDERS / "integration_upstream"
 EXAMPLE = Path(__file__).parent.parent / "examples" / "weather"
 
 
@@ -114,6 +115,8 @@ def test_integral_doubles(main: ProviderProcess) -> None:
         ({"n": "3"}, "n"),  # numeric text is not an integer
         ({"n": True}, "n"),  # a bool is not an integer
         ({"b": 1}, "b"),  # a number is not a bool
+        ({"b": "true"}, "b"),  # nor is text (upstream coerced it)
+        ({"n": "10"}, "n"),  # upstream coerced this too
         ({"n": {"a": 1}}, "n"),
     ],
 )
@@ -127,6 +130,45 @@ def test_nested_model_path(main: ProviderProcess) -> None:
     status, body = call(main, "echo", {"nested": {"name": 5, "qty": "x"}})
     assert status == 400
     assert [d["path"] for d in body["details"]] == ["nested.name", "nested.qty"]
+
+
+# -- what the host can receive ------------------------------------------------------------
+
+HOST_RECEIVE_LIMIT = 4 * 1024 * 1024  # gestaltd's gRPC client keeps grpc's default
+
+
+def host_limited_execute(p: ProviderProcess, op: str, params: dict[str, Any]) -> Any:
+    """Execute through a client with the host's limits: 4 MiB receive, 16 KiB metadata."""
+    options = [
+        ("grpc.max_receive_message_length", HOST_RECEIVE_LIMIT),
+        ("grpc.max_metadata_size", 16 * 1024),
+        ("grpc.default_authority", "localhost"),
+    ]
+    request = plugin_pb2.ExecuteRequest(operation=op)
+    request.params.update(params)
+    with grpc.insecure_channel(f"unix:{p.socket_path}", options=options) as channel:
+        stub = plugin_pb2_grpc.IntegrationProviderStub(channel)
+        return stub.Execute(request, timeout=30)
+
+
+def test_result_over_the_host_limit_is_an_error_result(main: ProviderProcess) -> None:
+    size = 8 * 1024 * 1024
+    result = host_limited_execute(main, "blob", {"size": size})
+    assert result.status == 502
+    message = json.loads(result.body)["error"]
+    reported = int(message.split(" bytes")[0].rsplit(" ", 1)[1])
+    assert size + 2 < reported < size + 16  # the JSON string's quotes, the fields' framing
+    assert f"{HOST_RECEIVE_LIMIT} bytes (4 MiB)" in message
+    lines = [line for line in main.output().splitlines() if "over the host's" in line]
+    assert len(lines) == 1
+    assert "'blob'" in lines[0]
+
+
+def test_result_just_under_the_host_limit_is_received(main: ProviderProcess) -> None:
+    size = HOST_RECEIVE_LIMIT - 64  # the string's quotes and the fields' framing fit
+    result = host_limited_execute(main, "blob", {"size": size})
+    assert result.status == 200
+    assert len(result.body) == size + 2
 
 
 # -- context, configure, concurrency -----------------------------------------------------
@@ -329,3 +371,23 @@ def test_example_calls() -> None:
             statuses.append(result.status)
     assert 400 in statuses
     assert statuses.count(200) >= 2
+
+
+# -- upstream's module-level form (TARGET names a module) ---------------------------------
+
+
+def test_upstream_module_form_serves(tmp_path: Path) -> None:
+    exported = export_catalog(UPSTREAM, python=sys.executable, path=tmp_path / "c.yaml")
+    assert exported.catalog["name"] == "integration_upstream"  # no manifest: the folder
+    with launch(UPSTREAM, python=sys.executable) as p:
+        metadata = p.integration.GetMetadata(empty_pb2.Empty())
+        assert metadata.supports_session_catalog
+        assert metadata.supports_post_connect
+        status, body = call(p, "echo", {"n": 3, "f": 2.5, "s": "x", "l": [1, {"a": True}]})
+        assert status == 200
+        assert body["params"] == {"n": 3, "f": 2.5, "s": "x", "l": [1, {"a": True}]}
+        assert body["types"] == {"n": "int", "f": "float", "s": "str", "l": "list"}
+        session = p.integration.GetSessionCatalog(plugin_pb2.GetSessionCatalogRequest())
+        assert [op.id for op in session.catalog.operations] == ["only_for_you"]
+        response = p.integration.PostConnect(plugin_pb2.PostConnectRequest())
+        assert dict(response.metadata) == {"connected": "yes"}

@@ -141,7 +141,7 @@ def test_a_500_shows_what_the_provider_wrote(
     out = capsys.readouterr().out
     crash, after = out.split("Execute crash {} -> 500 ", 1)[1].split("Execute echo", 1)
     assert "provider output during the call:\n" in crash
-    assert "  | ERROR gestalt.integration: operation 'crash' failed" in crash
+    assert "  | ERROR gestalt.integration._servicer: operation 'crash' failed" in crash
     assert "  | RuntimeError: secret detail that must not leak" in crash
     assert "provider output" not in after  # a 200 prints no output
 

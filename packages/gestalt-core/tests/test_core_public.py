@@ -14,7 +14,13 @@ import gestalt.core.serving
 from gestalt.core import GestaltError
 
 # Surfaces installed in the dev workspace; each re-exports the whole core error set.
-SURFACES = ("gestalt.auth", "gestalt.cache", "gestalt.s3", "gestalt.secrets")
+SURFACES = (
+    "gestalt.auth",
+    "gestalt.cache",
+    "gestalt.integration",
+    "gestalt.s3",
+    "gestalt.secrets",
+)
 
 
 def _public(module: ModuleType) -> set[str]:

@@ -46,23 +46,25 @@ def test_every_part_of_the_context() -> None:
     assert request.connection_param("other") is None
 
 
-def test_each_absent_sub_message_is_none() -> None:
+def test_each_absent_sub_message_is_empty_and_false() -> None:
     message = _full()
     message.context.ClearField("credential")
     request = request_from_proto(message)
-    assert request.credential is None
-    assert request.subject is not None
-    assert request.access is not None
+    assert request.credential == Credential()
+    assert not request.credential
+    assert request.subject
+    assert request.access
     bare = request_from_proto(plugin_pb2.ExecuteRequest(operation="op"))
-    assert (bare.subject, bare.credential, bare.access) == (None, None, None)
+    assert (bare.subject, bare.credential, bare.access) == (Subject(), Credential(), Access())
+    assert bare.subject.id == ""  # upstream handlers read it without a check
     assert (bare.token, bare.invocation_id, dict(bare.connection_params)) == ("", "", {})
+    assert Request() == bare
 
 
 def test_the_context_is_immutable_and_hides_the_token() -> None:
     request = request_from_proto(_full())
     with pytest.raises(dataclasses.FrozenInstanceError):
         request.token = "other"  # type: ignore[misc]
-    assert request.credential is not None
     with pytest.raises(dataclasses.FrozenInstanceError):
         request.credential.mode = "none"  # type: ignore[misc]
     with pytest.raises(TypeError):

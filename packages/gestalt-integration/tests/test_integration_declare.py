@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from enum import Enum
 from typing import Any, Literal
@@ -12,9 +13,11 @@ from pydantic import BaseModel, Field
 import gestalt.integration
 from gestalt.integration import (
     NO_DEFAULT,
+    CatalogOperation,
     CatalogParameter,
     Model,
     OperationAnnotations,
+    OperationOptions,
     Plugin,
     Request,
     Response,
@@ -164,10 +167,22 @@ def test_bad_signatures(handler: Any) -> None:
         Plugin("p").operation(id="x")(handler)
 
 
+def test_every_option_is_a_catalog_field() -> None:
+    # _catalog_fields passes options through by name: each must be a CatalogOperation field.
+    catalog_fields = {f.name for f in dataclasses.fields(CatalogOperation)}
+    assert set(OperationOptions.__annotations__) <= catalog_fields
+
+
+def test_unknown_option_is_named() -> None:
+    options: Any = {"readonly": True}
+    with pytest.raises(TypeError, match="unknown operation option\\(s\\): readonly"):
+        Plugin("p").operation(**options)(lambda: None)
+
+
 def test_two_models_refused() -> None:
     def two(a: In, b: Out) -> None: ...
 
-    with pytest.raises(TypeError, match="more than one input model"):
+    with pytest.raises(TypeError, match="more than one input "):
         Plugin("p").operation(two)
 
 

@@ -109,10 +109,10 @@ def whoami(request: Request) -> dict[str, Any]:
         "tenant": request.connection_param("tenant"),
         "missing": request.connection_param("nope"),
         "invocation_id": request.invocation_id,
-        "subject": None if request.subject is None else request.subject.id,
-        "kind": None if request.subject is None else request.subject.kind,
-        "credential": None if request.credential is None else request.credential.mode,
-        "role": None if request.access is None else request.access.role,
+        "subject": request.subject.id if request.subject else None,
+        "kind": request.subject.kind if request.subject else None,
+        "credential": request.credential.mode if request.credential else None,
+        "role": request.access.role if request.access else None,
     }
 
 
@@ -133,6 +133,15 @@ async def sleep_async(params: Delay, request: Request) -> dict[str, Any]:
     return {"tag": params.tag, "invocation": request.invocation_id}
 
 
+class Size(BaseModel):
+    size: int
+
+
+@plugin.operation
+async def blob(params: Size) -> str:
+    return "x" * params.size
+
+
 @plugin.operation
 def unencodable() -> object:
     return object()
@@ -140,7 +149,7 @@ def unencodable() -> object:
 
 @plugin.session_catalog
 def session(request: Request) -> Catalog | dict[str, Any] | None:
-    role = None if request.access is None else request.access.role
+    role = request.access.role if request.access else None
     if role == "static":
         return plugin.catalog()
     if role == "broken":

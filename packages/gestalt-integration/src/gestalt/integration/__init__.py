@@ -1,19 +1,30 @@
 """Write Gestalt integration providers: typed operations, catalogs and request context.
 
-Declare operations on a :class:`Plugin`; the SDK validates each call's params into the
-handler's pydantic model, derives the catalog (ids, JSON Schemas, flat parameters) from
-the signatures, serves ``IntegrationProvider`` and writes the static catalog when the
-host asks. Migrating from ``gestalt-sdk``: ``from gestalt import integration as gestalt``
-keeps ``gestalt.Plugin``, ``gestalt.Model``, ``gestalt.Error`` and friends working.
+Declare operations on a :class:`Plugin` (or with the module-level :func:`operation`); the
+SDK validates each call's params into the handler's pydantic model, derives the catalog
+(ids, JSON Schemas, flat parameters) from the signatures, serves ``IntegrationProvider``
+and writes the static catalog when the host asks. Migrating from ``gestalt-sdk``:
+``from gestalt import integration as gestalt`` keeps upstream's integration names
+(``gestalt.operation``, ``gestalt.Plugin``, ``gestalt.Model``, ``gestalt.Error``, ...)
+working; a name for a feature this wire does not serve fails with one line that says so.
 """
 
+import typing as _typing
+
 from gestalt.core import (
+    AlreadyExistsError,
+    FailedPreconditionError,
     GestaltError,
+    InternalError,
     InvalidArgumentError,
+    NotBoundError,
     NotFoundError,
+    OutOfRangeError,
     PermissionDeniedError,
+    RuntimeMetadata,
     UnauthenticatedError,
     UnavailableError,
+    UnimplementedError,
 )
 from gestalt.integration._catalog import (
     NO_DEFAULT,
@@ -22,35 +33,62 @@ from gestalt.integration._catalog import (
     CatalogParameter,
     OperationAnnotations,
 )
+from gestalt.integration._compat import UnavailableFeatureError
+from gestalt.integration._compat import missing_name as _missing_name
 from gestalt.integration._context import Access, Credential, IntegrationToken, Request, Subject
 from gestalt.integration._model import Model, field
+from gestalt.integration._module import configure, operation, post_connect, session_catalog
+from gestalt.integration._operations import OperationOptions
 from gestalt.integration._plugin import Plugin
 from gestalt.integration._results import OK, Error, Response, ok
 from gestalt.integration._version import __version__
+
+#: Upstream's name for the token a ``PostConnect`` hook receives.
+ConnectedToken = IntegrationToken
 
 __all__ = [
     "NO_DEFAULT",
     "OK",
     "Access",
+    "AlreadyExistsError",
     "Catalog",
     "CatalogOperation",
     "CatalogParameter",
+    "ConnectedToken",
     "Credential",
     "Error",
+    "FailedPreconditionError",
     "GestaltError",
     "IntegrationToken",
+    "InternalError",
     "InvalidArgumentError",
     "Model",
+    "NotBoundError",
     "NotFoundError",
     "OperationAnnotations",
+    "OperationOptions",
+    "OutOfRangeError",
     "PermissionDeniedError",
     "Plugin",
     "Request",
     "Response",
+    "RuntimeMetadata",
     "Subject",
     "UnauthenticatedError",
     "UnavailableError",
+    "UnavailableFeatureError",
+    "UnimplementedError",
     "__version__",
+    "configure",
     "field",
     "ok",
+    "operation",
+    "post_connect",
+    "session_catalog",
 ]
+
+
+if not _typing.TYPE_CHECKING:  # type checkers keep reporting unknown names as missing
+
+    def __getattr__(name: str) -> object:
+        raise _missing_name(name)

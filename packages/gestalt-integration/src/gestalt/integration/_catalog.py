@@ -175,6 +175,7 @@ def catalog_to_proto(catalog: Catalog | Mapping[str, Any]) -> plugin_pb2.Catalog
 
 def catalog_file_data(message: plugin_pb2.Catalog) -> dict[str, Any]:
     """The static catalog file's content: protobuf JSON names, schemas as objects (HOST.md 7.3)."""
+    # Only the catalog export needs json_format: keep it off the serving path's start-up.
     from google.protobuf import json_format
 
     data = json_format.MessageToDict(message)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
 import types
 from collections.abc import Mapping
+from typing import Any
 
 from google.protobuf import timestamp_pb2
 
@@ -14,9 +16,18 @@ from gestalt.provider.v1 import plugin_pb2
 _NO_PARAMS: Mapping[str, str] = types.MappingProxyType({})
 
 
+class _Part:
+    """A part of the request context: always present, false when the host sent none of it."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in dataclasses.fields(self))  # type: ignore[arg-type]
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
-class Subject:
-    """The caller (PROTOCOL.md 4.4).
+class Subject(_Part):
+    """The caller (PROTOCOL.md 4.4); false when the host sent no subject.
 
     Attributes:
         id: ``user:<id>`` or ``workload:<id>``.
@@ -32,8 +43,8 @@ class Subject:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Credential:
-    """The stored credential the host picked for this call.
+class Credential(_Part):
+    """The stored credential the host picked for this call; false when there is none.
 
     Attributes:
         mode: The connection mode: ``none``, ``user``, ``identity`` or ``either``.
@@ -49,8 +60,8 @@ class Credential:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Access:
-    """The authorisation the host already applied.
+class Access(_Part):
+    """The authorisation the host already applied; false when the host sent none.
 
     Attributes:
         policy: The access policy.
@@ -61,29 +72,35 @@ class Access:
     role: str = ""
 
 
+_NO_SUBJECT = Subject()
+_NO_CREDENTIAL = Credential()
+_NO_ACCESS = Access()
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Request:
     """The context of one ``Execute`` or ``GetSessionCatalog`` call.
 
-    A handler receives it when one of its parameters is annotated ``Request``. The host
-    leaves out what it does not know, so ``subject``, ``credential`` and ``access`` are
-    ``None`` when absent rather than objects full of empty strings.
+    A handler receives it when one of its parameters is annotated ``Request``.
+    ``subject``, ``credential`` and ``access`` are always objects, as upstream's are, so
+    ``request.subject.id`` never fails; the host leaves out what it does not know, and
+    a part it left out is empty and false (``if request.subject:``).
 
     Attributes:
         token: The upstream credential for this call; a secret, never log it.
         connection_params: Metadata of the stored connection (read-only).
         invocation_id: The host's request id, for logs (may be empty).
-        subject: Who is calling, or ``None``.
-        credential: Which stored credential was used, or ``None``.
-        access: The access policy and role, or ``None``.
+        subject: Who is calling (empty when the host sent no subject).
+        credential: Which stored credential was used (empty when none).
+        access: The access policy and role (empty when the host sent none).
     """
 
     token: str = dataclasses.field(default="", repr=False)
     connection_params: Mapping[str, str] = dataclasses.field(default_factory=lambda: _NO_PARAMS)
     invocation_id: str = ""
-    subject: Subject | None = None
-    credential: Credential | None = None
-    access: Access | None = None
+    subject: Subject = _NO_SUBJECT
+    credential: Credential = _NO_CREDENTIAL
+    access: Access = _NO_ACCESS
 
     def connection_param(self, name: str) -> str | None:
         """The connection parameter ``name``, or ``None`` when the connection has none."""
@@ -93,8 +110,8 @@ class Request:
 def request_from_proto(
     message: plugin_pb2.ExecuteRequest | plugin_pb2.GetSessionCatalogRequest,
 ) -> Request:
-    """The :class:`Request` for an incoming call (absent sub-messages become ``None``)."""
-    subject = credential = access = None
+    """The :class:`Request` for an incoming call (absent sub-messages become empty parts)."""
+    subject, credential, access = _NO_SUBJECT, _NO_CREDENTIAL, _NO_ACCESS
     if message.HasField("context"):
         context = message.context
         if context.HasField("subject"):
@@ -139,6 +156,20 @@ class IntegrationToken:
     metadata_json: str = ""
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
+
+    @property
+    def subject_id(self) -> str:
+        """Upstream's name (``ConnectedToken.subject_id``) for :attr:`user_id`."""
+        return self.user_id
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The connection metadata decoded from ``metadata_json`` (``{}`` if not an object)."""
+        try:
+            decoded = json.loads(self.metadata_json) if self.metadata_json else {}
+        except ValueError:
+            return {}
+        return decoded if isinstance(decoded, dict) else {}
 
 
 def _instant(message: plugin_pb2.IntegrationToken, name: str) -> datetime.datetime | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import inspect
-import threading
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar, overload
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar, Unpack, overload
 
-from gestalt.integration._catalog import Catalog, OperationAnnotations
-from gestalt.integration._context import IntegrationToken
-from gestalt.integration._operations import Operation, build_operation
+from gestalt.integration._catalog import Catalog
+from gestalt.integration._manifest import manifest_name
+from gestalt.integration._operations import Operation, OperationOptions, build_operation
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -18,7 +19,6 @@ C = TypeVar("C", bound=Callable[..., Any])
 #: What a session-catalog hook may return.
 SessionCatalog = Catalog | Mapping[str, Any] | None
 ConfigureHook = Callable[[str, dict[str, Any]], object]
-PostConnectHook = Callable[[IntegrationToken], Mapping[str, str] | Awaitable[Mapping[str, str]]]
 
 
 class Plugin:
@@ -38,22 +38,28 @@ class Plugin:
         display_name: Catalog display name (the host usually overrides it).
         description: Catalog description.
         icon_svg: Catalog icon.
+        module_name: A module whose undecorated ``configure``, ``session_catalog`` and
+            ``post_connect`` functions are this plugin's hooks when none is declared
+            (upstream's convention; the module-level decorators set it).
     """
 
     def __init__(
-        self, name: str, *, display_name: str = "", description: str = "", icon_svg: str = ""
+        self,
+        name: str,
+        *,
+        display_name: str = "",
+        description: str = "",
+        icon_svg: str = "",
+        module_name: str | None = None,
     ) -> None:
         self.name = name
         self.display_name = display_name
         self.description = description
         self.icon_svg = icon_svg
-        # Declarations normally all happen at import, but nothing stops a thread from
-        # declaring while the server reads; the lock keeps the registry consistent.
-        self._lock = threading.Lock()
+        self.module_name = module_name
         self._operations: dict[str, Operation] = {}
         self._configure: ConfigureHook | None = None
         self._session_catalog: Callable[..., Any] | None = None
-        self._session_wants_request = False
         self._post_connect: Callable[..., Any] | None = None
         self._close: Callable[[], Any] | None = None
 
@@ -63,35 +69,10 @@ class Plugin:
     def operation(self, func: Callable[P, R], /) -> Callable[P, R]: ...
     @overload
     def operation(
-        self,
-        /,
-        *,
-        id: str | None = None,
-        method: str = "POST",
-        title: str = "",
-        description: str = "",
-        allowed_roles: Sequence[str] | None = None,
-        tags: Sequence[str] | None = None,
-        required_scopes: Sequence[str] | None = None,
-        read_only: bool = False,
-        visible: bool | None = None,
-        annotations: OperationAnnotations | None = None,
+        self, /, **options: Unpack[OperationOptions]
     ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
     def operation(
-        self,
-        func: Callable[..., Any] | None = None,
-        /,
-        *,
-        id: str | None = None,
-        method: str = "POST",
-        title: str = "",
-        description: str = "",
-        allowed_roles: Sequence[str] | None = None,
-        tags: Sequence[str] | None = None,
-        required_scopes: Sequence[str] | None = None,
-        read_only: bool = False,
-        visible: bool | None = None,
-        annotations: OperationAnnotations | None = None,
+        self, func: Callable[..., Any] | None = None, /, **options: Unpack[OperationOptions]
     ) -> Any:
         """Declare an operation; use bare (``@plugin.operation``) or with keywords.
 
@@ -103,40 +84,20 @@ class Plugin:
 
         Args:
             func: The handler (bare use).
-            id: Operation id; defaults to the function's name.
-            method: HTTP-style verb, default ``POST``.
-            title: Human title (MCP tool title).
-            description: Human text; defaults to the docstring.
-            allowed_roles: Roles allowed under a role-based policy.
-            tags: Free-form tags.
-            required_scopes: Scopes the operation needs.
-            read_only: Marks the operation read-only (and sets ``read_only_hint``).
-            visible: ``False`` hides it from MCP; ``None`` leaves it visible.
-            annotations: Explicit MCP hints (override what ``read_only`` implies).
+            **options: The catalog settings, see :class:`OperationOptions` (``id``,
+                ``method``, ``title``, ``description``, ``allowed_roles``, ``tags``,
+                ``required_scopes``, ``read_only``, ``visible``, ``annotations``).
 
         Raises:
             ValueError: The id is invalid or already declared (the message names it).
-            TypeError: The handler's signature cannot be served.
+            TypeError: An unknown option, or a handler signature that cannot be served.
         """
 
         def declare(handler: Callable[..., Any]) -> Callable[..., Any]:
-            op = build_operation(
-                handler,
-                id=id,
-                method=method,
-                title=title,
-                description=description,
-                allowed_roles=allowed_roles,
-                tags=tags,
-                required_scopes=required_scopes,
-                read_only=read_only,
-                visible=visible,
-                annotations=annotations,
-            )
-            with self._lock:
-                if op.id in self._operations:
-                    raise ValueError(f"duplicate operation id {op.id!r} in plugin {self.name!r}")
-                self._operations[op.id] = op
+            op = build_operation(handler, options)
+            if op.id in self._operations:
+                raise ValueError(f"duplicate operation id {op.id!r} in plugin {self.name!r}")
+            self._operations[op.id] = op
             return handler
 
         if func is not None:
@@ -149,8 +110,7 @@ class Plugin:
         ``config`` is the provider's config from the host as a dict (``{}`` when absent).
         Raising fails start-up; a ``GestaltError`` keeps its status.
         """
-        with self._lock:
-            self._configure = func
+        self._configure = func
         return func
 
     def session_catalog(self, func: C) -> C:
@@ -159,10 +119,7 @@ class Plugin:
         It returns a :class:`Catalog`, a mapping in the catalog's shape, or ``None`` for
         "nothing for this caller". Declaring it turns on ``supports_session_catalog``.
         """
-        wants_request = bool(inspect.signature(func).parameters)
-        with self._lock:
-            self._session_catalog = func
-            self._session_wants_request = wants_request
+        self._session_catalog = func
         return func
 
     def on_close(self, func: C) -> C:
@@ -174,32 +131,45 @@ class Plugin:
         signals the provider (HOST.md 6), so calls to the host's cache or object store from
         here fail.
         """
-        with self._lock:
-            self._close = func
+        self._close = func
         return func
 
     def post_connect(self, func: C) -> C:
         """Declare the ``PostConnect`` hook: ``func(token: IntegrationToken) -> dict[str, str]``.
 
-        The returned strings are merged into the connection's metadata by a host that
-        calls it (gestaltd at the pinned commit never does).
+        ``func()`` without the token works too. The returned strings are merged into the
+        connection's metadata by a host that calls it (gestaltd at the pinned commit
+        never does).
         """
-        with self._lock:
-            self._post_connect = func
+        self._post_connect = func
         return func
+
+    @classmethod
+    def from_manifest(cls, path: str | Path, *, base_dir: Path | None = None) -> Plugin:
+        """A plugin named as upstream names it from ``manifest.yaml`` (or ``.json``).
+
+        The name is the last segment of the manifest's ``source``, else its
+        ``display_name``, else the manifest's folder name.
+
+        Args:
+            path: The manifest file, or the folder holding ``manifest.yaml``.
+            base_dir: What a relative ``path`` is relative to (default: the working dir).
+        """
+        manifest = Path(path)
+        if not manifest.is_absolute():
+            manifest = (base_dir if base_dir is not None else Path.cwd()) / manifest
+        return cls(manifest_name(manifest))
 
     # -- reading --------------------------------------------------------------------------
 
     @property
     def operations(self) -> Mapping[str, Operation]:
         """The declared operations by id (a snapshot)."""
-        with self._lock:
-            return dict(self._operations)
+        return dict(self._operations)
 
     def catalog(self) -> Catalog:
         """The static catalog: every declared operation."""
-        with self._lock:
-            ops = tuple(op.catalog for op in self._operations.values())
+        ops = tuple(op.catalog for op in self._operations.values())
         return Catalog(
             name=self.name,
             operations=ops,
@@ -210,16 +180,14 @@ class Plugin:
 
     @property
     def configure_hook(self) -> ConfigureHook | None:
-        """The ``configure`` hook, if declared."""
-        return self._configure
+        """The ``configure`` hook, if declared (or found in ``module_name``)."""
+        return self._configure or self._module_hook("configure")
 
     @property
     def session_catalog_hook(self) -> tuple[Callable[..., Any], bool] | None:
         """The session-catalog hook and whether it takes the :class:`Request`, if declared."""
-        with self._lock:
-            if self._session_catalog is None:
-                return None
-            return self._session_catalog, self._session_wants_request
+        hook = self._session_catalog or self._module_hook("session_catalog")
+        return None if hook is None else (hook, _takes_arguments(hook))
 
     @property
     def close_hook(self) -> Callable[[], Any] | None:
@@ -227,6 +195,20 @@ class Plugin:
         return self._close
 
     @property
-    def post_connect_hook(self) -> PostConnectHook | None:
-        """The ``PostConnect`` hook, if declared."""
-        return self._post_connect
+    def post_connect_hook(self) -> tuple[Callable[..., Any], bool] | None:
+        """The ``PostConnect`` hook and whether it takes the token, if declared."""
+        hook = self._post_connect or self._module_hook("post_connect")
+        return None if hook is None else (hook, _takes_arguments(hook))
+
+    def _module_hook(self, name: str) -> Callable[..., Any] | None:
+        """``module_name``'s own function ``name`` (not one it imported), if any."""
+        module = sys.modules.get(self.module_name) if self.module_name else None
+        hook: object = getattr(module, name, None)
+        if callable(hook) and getattr(hook, "__module__", None) == self.module_name:
+            return hook
+        return None
+
+
+def _takes_arguments(func: Callable[..., Any]) -> bool:
+    """Whether a hook declares a parameter (the request or token is then passed)."""
+    return bool(inspect.signature(func).parameters)

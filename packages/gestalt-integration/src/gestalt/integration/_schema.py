@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import types
+import typing
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
 from gestalt.integration._catalog import NO_DEFAULT, CatalogParameter
+from gestalt.integration._results import Response
 
 #: The type words the host knows (PROTOCOL.md 4.5); it reads anything else as ``string``.
 HOST_TYPES = frozenset({"string", "integer", "number", "boolean", "array", "object"})
 EMPTY_INPUT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
+#: The input schema of an operation that takes the raw params as a mapping: any object.
+OPEN_INPUT_SCHEMA: dict[str, Any] = {"type": "object", "additionalProperties": True}
 
 
 def input_schema(model: type[BaseModel] | None) -> dict[str, Any]:
@@ -23,8 +28,14 @@ def input_schema(model: type[BaseModel] | None) -> dict[str, Any]:
 
 
 def output_schema(annotation: object) -> dict[str, Any] | None:
-    """The JSON Schema of what a handler returns, or ``None`` when it says nothing useful."""
-    if annotation is None or annotation is Any or annotation is type(None):
+    """The JSON Schema of what a handler returns, or ``None`` when it says nothing useful.
+
+    The schema describes the body: ``Response[T]`` counts as ``T`` wherever it appears in
+    the return annotation (``Out | Response[Out]`` is ``Out``), and a ``None`` alternative
+    is left out (``Out | None`` is ``Out``: a null body says nothing about the shape).
+    """
+    annotation = body_type(annotation)
+    if annotation is None or annotation is Any:
         return None
     try:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -33,6 +44,31 @@ def output_schema(annotation: object) -> dict[str, Any] | None:
         return adapter.json_schema(mode="serialization")
     except Exception:  # an annotation pydantic cannot describe simply gets no schema
         return None
+
+
+def body_type(annotation: object) -> object:
+    """The type of the body a return annotation sends: ``Response`` and ``None`` removed.
+
+    Returns ``Any`` when the body is unknown (a bare ``Response``) and ``None`` when the
+    handler returns nothing.
+    """
+    if annotation is Response:
+        return Any
+    if typing.get_origin(annotation) is Response:
+        (inner,) = typing.get_args(annotation)
+        return body_type(inner)
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None if annotation is type(None) else annotation
+    members: list[object] = []
+    for member in typing.get_args(annotation):
+        body = body_type(member)
+        if body is Any:
+            return Any
+        if body is not None and body not in members:
+            members.append(body)
+    if not members:
+        return None
+    return typing.Union[tuple(members)]  # noqa: UP007 (built from a runtime list)
 
 
 def schema_text(schema: Mapping[str, Any] | None) -> str:

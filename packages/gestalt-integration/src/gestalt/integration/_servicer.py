@@ -16,7 +16,14 @@ import pydantic_core
 from google.protobuf import empty_pb2
 
 from gestalt.core import PROTOCOL_VERSION, GestaltError, InternalError, UnimplementedError
-from gestalt.core.serving import Context, Runtime, guard, struct_to_dict
+from gestalt.core.serving import (
+    Context,
+    Runtime,
+    bounded,
+    guard,
+    host_max_message_bytes,
+    struct_to_dict,
+)
 from gestalt.integration._catalog import catalog_to_proto
 from gestalt.integration._context import request_from_proto, token_from_proto
 from gestalt.integration._operations import Operation
@@ -24,7 +31,7 @@ from gestalt.integration._plugin import Plugin
 from gestalt.integration._results import Response
 from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
 
-log = logging.getLogger("gestalt.integration")
+log = logging.getLogger(__name__)
 
 
 def _failure(status: int, message: str) -> plugin_pb2.OperationResult:
@@ -33,6 +40,32 @@ def _failure(status: int, message: str) -> plugin_pb2.OperationResult:
 
 _UNKNOWN_OPERATION = _failure(404, "unknown operation")
 _INTERNAL = _failure(500, "internal error")
+
+
+def fit_for_host(
+    result: plugin_pb2.OperationResult, op_id: str, invocation_id: str, limit: int
+) -> plugin_pb2.OperationResult:
+    """``result``, or a 502 that says why when the host could not receive it.
+
+    gestaltd's client keeps gRPC's receive limit (``limit``, 4 MiB unless the host was
+    built with more) and would fail a larger reply with an opaque error.
+    """
+    size = result.ByteSize()
+    if size <= limit:
+        return result
+    log.error(
+        "operation %r (invocation %r): result of %d bytes is over the host's %d-byte "
+        "message limit; answered 502",
+        op_id,
+        bounded(invocation_id),
+        size,
+        limit,
+    )
+    return _failure(
+        502,
+        f"the operation's result is {size} bytes, over the host's message limit of "
+        f"{limit} bytes ({limit / (1024 * 1024):g} MiB)",
+    )
 
 
 def validation_failure(error: pydantic.ValidationError) -> plugin_pb2.OperationResult:
@@ -66,10 +99,11 @@ def encode_result(result: object) -> plugin_pb2.OperationResult:
 class BoundOperation:
     """An operation ready to run under one runtime (sync or async decided here, once)."""
 
-    __slots__ = ("_call", "_id", "_input_name", "_request_name", "_validate")
+    __slots__ = ("_call", "_id", "_input_name", "_limit", "_request_name", "_validate")
 
     def __init__(self, op: Operation, runtime: Runtime) -> None:
         self._id = op.id
+        self._limit = host_max_message_bytes()
         self._call = runtime.to_async(op.handler)
         self._input_name = op.input_name
         self._request_name = op.request_name
@@ -83,13 +117,21 @@ class BoundOperation:
             self._validate = lambda text: validator.validate_json(text, strict=True)
 
     async def run(self, request: plugin_pb2.ExecuteRequest) -> plugin_pb2.OperationResult:
+        """Validate, call the handler and encode what it returned or raised."""
+        result = await self._result(request)
+        return fit_for_host(result, self._id, request.invocation_id, self._limit)
+
+    async def _result(self, request: plugin_pb2.ExecuteRequest) -> plugin_pb2.OperationResult:
         kwargs: dict[str, Any] = {}
-        if self._validate is not None:
+        if self._input_name is not None:
             params = struct_to_dict(request.params) if request.HasField("params") else {}
-            try:
-                kwargs[self._input_name] = self._validate(json.dumps(params))  # type: ignore[index]
-            except pydantic.ValidationError as error:
-                return validation_failure(error)
+            if self._validate is None:  # the handler takes the params as a dict
+                kwargs[self._input_name] = params
+            else:
+                try:
+                    kwargs[self._input_name] = self._validate(json.dumps(params))
+                except pydantic.ValidationError as error:
+                    return validation_failure(error)
         if self._request_name is not None:
             kwargs[self._request_name] = request_from_proto(request)
         try:
@@ -116,7 +158,11 @@ class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
             self._session = runtime.to_async(session[0])
             self._session_wants_request = session[1]
         post_connect = plugin.post_connect_hook
-        self._post_connect = runtime.to_async(post_connect) if post_connect else None
+        self._post_connect: Callable[..., Awaitable[Any]] | None = None
+        self._post_connect_wants_token = False
+        if post_connect is not None:
+            self._post_connect = runtime.to_async(post_connect[0])
+            self._post_connect_wants_token = post_connect[1]
 
     @guard("get metadata")
     async def GetMetadata(
@@ -169,7 +215,8 @@ class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
     ) -> plugin_pb2.PostConnectResponse:
         if self._post_connect is None:
             raise UnimplementedError("provider does not support post-connect")
-        metadata = await self._post_connect(token_from_proto(request.token))
+        args = (token_from_proto(request.token),) if self._post_connect_wants_token else ()
+        metadata = await self._post_connect(*args)
         if not isinstance(metadata, Mapping):
             raise InternalError(
                 f"post connect: hook returned {type(metadata).__name__}, not a mapping"
