@@ -101,6 +101,11 @@ CASES = [
         id="upstream-api",
     ),
     pytest.param(
+        [str(BROKEN), "upstream_from_import", "secrets"],
+        "'from gestalt import integration as gestalt'",
+        id="upstream-from-import",
+    ),
+    pytest.param(
         [str(BROKEN), "", "secrets"],
         "is not 'module' or 'module:attribute'",
         id="pyproject-target-bad",
@@ -115,7 +120,7 @@ CASES = [
 
 # Where the provider's own code raised, its traceback comes first (the author needs it);
 # every other bad start prints the one line and nothing else.
-WITH_TRACEBACK = {"import-raises", "upstream-api"}
+WITH_TRACEBACK = {"import-raises", "upstream-api", "upstream-from-import"}
 
 
 @pytest.mark.parametrize(("args", "message"), CASES)

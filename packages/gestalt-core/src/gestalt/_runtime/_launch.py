@@ -204,8 +204,11 @@ def _import_module(launch: Launch) -> ModuleType:
 def _import_failure(launch: Launch, error: BaseException) -> LaunchError:
     traceback.print_exception(error, file=sys.stderr)
     hint = ""
-    if isinstance(error, AttributeError) and re.search(
-        r"module 'gestalt(\.\w+)?' has no attribute", str(error)
+    # "import gestalt; gestalt.operation" and "from gestalt import operation": upstream's
+    # single-package API against our namespace.
+    if re.search(
+        r"module 'gestalt(\.\w+)?' has no attribute|cannot import name '\w+' from 'gestalt'",
+        str(error),
     ):
         hint = (
             "; this is the upstream 'import gestalt; gestalt.X' API: import from the surface "
