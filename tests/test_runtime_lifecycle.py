@@ -19,11 +19,23 @@ from gestalt.provider.v1 import runtime_pb2, secrets_pb2
 PROBE = Path(__file__).parent / "providers" / "runtime_probe"
 
 
-@pytest.fixture(scope="module")
-def probe() -> Iterator[ProviderProcess]:
+@pytest.fixture(scope="module", params=["pool", "aio"])
+def probe(request: pytest.FixtureRequest) -> Iterator[ProviderProcess]:
+    """The probe (plain def methods) on each server model: the thread-pool one it gets by
+    default, and grpc.aio with a hop into the handler pool, as a mixed provider would."""
+    model: str = request.param
+    env = {"GESTALT_SDK_SERVER_MODEL": "aio"} if model == "aio" else {}
     with launch(
-        PROBE, "secrets", name="probe-1", config={"port": 8080, "ratio": 0.5}, python=sys.executable
+        PROBE,
+        "secrets",
+        name="probe-1",
+        config={"port": 8080, "ratio": 0.5},
+        python=sys.executable,
+        env=env,
     ) as proc:
+        assert f"serving secrets on the {'grpc.aio' if model == 'aio' else 'thread-pool'}" in (
+            proc.output()
+        )
         yield proc
 
 

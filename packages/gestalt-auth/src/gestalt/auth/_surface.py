@@ -184,4 +184,5 @@ surface = ServicerSurface(
     "an auth provider (an object with begin_login(request) and complete_login(request))",
     AuthServicer,
     auth_pb2_grpc.add_AuthProviderServicer_to_server,
+    optional=("validate_external_token", "session_ttl"),
 )

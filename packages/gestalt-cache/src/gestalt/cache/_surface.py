@@ -201,4 +201,5 @@ surface = ServicerSurface(
     "a cache provider (an object with get, set, delete and touch methods)",
     CacheServicer,
     cache_pb2_grpc.add_CacheServicer_to_server,
+    optional=("get_many", "set_many", "delete_many"),
 )

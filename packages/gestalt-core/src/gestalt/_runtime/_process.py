@@ -11,14 +11,16 @@ import signal
 import stat
 import threading
 import time
+from typing import Any
 
 import grpc
 import grpc.aio
 
 from gestalt._runtime._launch import Launch, LaunchError
+from gestalt._runtime._pool_server import PoolServer
 from gestalt.core._kinds import ProviderKind
 from gestalt.core._lifecycle import LifecycleServicer
-from gestalt.core._serving import Runtime
+from gestalt.core._serving import Runtime, is_async
 from gestalt.core._surface import LoadedProvider
 from gestalt.provider.v1 import runtime_pb2_grpc
 
@@ -92,6 +94,31 @@ def serve(launch: Launch, kind: ProviderKind, loaded: LoadedProvider) -> int:
     return 0
 
 
+_MODEL_WORDS = {"pool": "thread-pool (every handler is plain def)", "aio": "grpc.aio"}
+
+
+def server_model(loaded: LoadedProvider) -> str:
+    """``"pool"`` when every provider callable is a plain ``def`` on a unary service,
+    else ``"aio"``; ``GESTALT_SDK_SERVER_MODEL`` (``aio``/``pool``) overrides.
+
+    Raises:
+        LaunchError: The variable asks for what cannot serve this provider.
+    """
+    hooks = loaded.hooks
+    callables = [*loaded.handlers, hooks.configure, hooks.health_check, hooks.warnings]
+    callables += [hooks.close, hooks.metadata if callable(hooks.metadata) else None]
+    eligible = loaded.unary and not any(f is not None and is_async(f) for f in callables)
+    wanted = os.environ.get("GESTALT_SDK_SERVER_MODEL", "").strip()
+    if wanted not in ("", "aio", "pool"):
+        raise LaunchError(f"GESTALT_SDK_SERVER_MODEL={wanted[:40]!r}: use 'aio' or 'pool'")
+    if wanted == "pool" and not eligible:
+        raise LaunchError(
+            "GESTALT_SDK_SERVER_MODEL=pool needs a unary surface whose provider methods "
+            "and hooks are all plain def; this provider has async def ones or streams"
+        )
+    return wanted or ("pool" if eligible else "aio")
+
+
 async def _serve(
     loaded: LoadedProvider,
     kind: ProviderKind,
@@ -100,17 +127,22 @@ async def _serve(
     parent_pid: int | None,
 ) -> None:
     """Serve until a stop signal or host death, then drain, close and remove the socket."""
-    runtime = Runtime(kind, loaded.hooks, root)
+    model = server_model(loaded)
+    log.info("serving %s on the %s server model", kind.value, _MODEL_WORDS[model])
+    pool = model == "pool"
+    runtime = Runtime(kind, loaded.hooks, root, inline=pool)
     limit = runtime.max_message_bytes
-    server = grpc.aio.server(
-        options=[
-            ("grpc.max_receive_message_length", limit),
-            ("grpc.max_send_message_length", limit),
-            ("grpc.so_reuseport", 0),
-        ]
+    options: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", limit),
+        ("grpc.max_send_message_length", limit),
+        ("grpc.so_reuseport", 0),
+    ]
+    server: grpc.aio.Server | PoolServer = (
+        PoolServer(options, runtime.max_workers) if pool else grpc.aio.server(options=options)
     )
-    loaded.register(server, runtime)
-    runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(LifecycleServicer(runtime), server)
+    loaded.register(server, runtime)  # type: ignore[arg-type]
+    lifecycle = LifecycleServicer(runtime)
+    runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(lifecycle, server)  # type: ignore[arg-type]
     # Signal handlers go in before the socket exists: the host may answer its start-up
     # calls and send SIGTERM while ``server.start()`` is still being awaited.
     stop = asyncio.Event()

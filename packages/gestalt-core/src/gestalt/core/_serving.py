@@ -109,6 +109,19 @@ class _Pool:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
 
+class _ThreadLock:
+    """A threading lock with the ``async with`` form of ``asyncio.Lock``, for the pool model."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    async def __aenter__(self) -> None:
+        self._lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
 class Runtime:
     """The serving process's shared state, handed to a surface's servicer.
 
@@ -121,9 +134,18 @@ class Runtime:
         configured: Whether a configure call has succeeded.
         max_message_bytes: The server's request/response size limit.
         max_workers: The size of the pool that runs ``def`` handlers.
+        inline: Whether plain ``def`` callables run where they are awaited: the
+            thread-pool server model, where every call already has a thread of its own.
     """
 
-    def __init__(self, kind: ProviderKind, hooks: Hooks, root: StrPath | None = None) -> None:
+    def __init__(
+        self,
+        kind: ProviderKind,
+        hooks: Hooks,
+        root: StrPath | None = None,
+        *,
+        inline: bool = False,
+    ) -> None:
         self.kind = kind
         self.hooks = hooks
         self.root = root
@@ -134,7 +156,11 @@ class Runtime:
         self.max_workers = env_int("GESTALT_SDK_MAX_WORKERS", DEFAULT_MAX_WORKERS)
         self._handlers = _Pool(self.max_workers, "handler")
         self._health_pool = _Pool(HEALTH_WORKERS, "health")
-        self._configure_lock = asyncio.Lock()
+        self.inline = inline
+        # The pool model calls configure from several threads and never suspends in it.
+        self._configure_lock: asyncio.Lock | _ThreadLock = (
+            _ThreadLock() if inline else asyncio.Lock()
+        )
         self._defaults: RuntimeMetadata | None = None
         self._closed = False
         adapt = self._adapt
@@ -171,7 +197,7 @@ class Runtime:
     def _adapt(self, func: Callable[P, Any], pool: _Pool | None = None) -> Callable[P, Any]:
         if is_async(func):
             return func
-        if is_nonblocking(func):
+        if self.inline or is_nonblocking(func):
 
             async def inline(*args: P.args, **kwargs: P.kwargs) -> Any:
                 return func(*args, **kwargs)

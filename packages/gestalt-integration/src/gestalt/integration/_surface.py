@@ -66,7 +66,11 @@ class IntegrationSurface:
 
         # Hooks are built explicitly: Plugin.configure is the decorator, not the hook.
         hooks = Hooks(configure=plugin.configure_hook, close=plugin.close_hook)
-        return LoadedProvider(plugin, hooks, register, write_catalog)
+        handlers = [op.handler for op in plugin.operations.values()]
+        handlers += [
+            hook[0] for hook in (plugin.session_catalog_hook, plugin.post_connect_hook) if hook
+        ]
+        return LoadedProvider(plugin, hooks, register, write_catalog, tuple(handlers), unary=True)
 
 
 surface = IntegrationSurface()

@@ -175,4 +175,5 @@ surface = ServicerSurface(
     "an S3 provider (an object with head_object, read_object, write_object)",
     S3Servicer,
     s3_pb2_grpc.add_S3Servicer_to_server,
+    unary=False,
 )
