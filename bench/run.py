@@ -184,6 +184,15 @@ CONTENDERS = [
 #: ``Contender("ours-def-pool", DEV, runtime_args(BENCH / "ours", DEF_TARGETS),
 #: env={"GESTALT_SDK_SERVER_MODEL": "pool"})``.
 MODEL_CANDIDATES = [
+    # ours-def runs on the thread-pool model (chosen for all-def providers); this is the
+    # same provider on grpc.aio with a hop into the handler pool, the model before it.
+    Contender(
+        "ours-def-aio",
+        DEV,
+        runtime_args(BENCH / "ours", DEF_TARGETS),
+        kinds=("integration", "cache"),
+        env={"GESTALT_SDK_SERVER_MODEL": "aio"},
+    ),
     Contender("sync64", DEV, script_args(RAW_SYNC, "64")),
     Contender("sync64-loop", DEV, script_args(RAW_SYNC, "64", "hop")),
     Contender("sync64-health", DEV, script_args(RAW_SYNC, "64", "health")),

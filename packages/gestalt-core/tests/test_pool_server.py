@@ -91,3 +91,32 @@ def test_blocked_threads_make_room_for_the_backlog() -> None:
         assert elapsed < 1.0, elapsed
     finally:
         pool.shutdown()
+
+
+def test_added_threads_end_when_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool_server, "EXTRA_IDLE_SECONDS", 0.1)
+    pool = ElasticPool(16, "t-idle")
+    try:
+        wait([pool.submit(time.sleep, 0.1) for _ in range(16)])
+        assert _threads("t-idle_") > CORE_THREADS
+        deadline = time.monotonic() + 5
+        while _threads("t-idle_") > CORE_THREADS and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _threads("t-idle_") == CORE_THREADS
+    finally:
+        pool.shutdown()
+
+
+def test_errors_and_cancellation_reach_the_futures() -> None:
+    pool = ElasticPool(4, "t-errors")
+    try:
+        failed = pool.submit(int, "x")
+        with pytest.raises(ValueError, match="invalid literal"):
+            failed.result(timeout=5)
+        assert pool.submit(sum, [1, 2]).result(timeout=5) == 3
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _threads(prefix: str) -> int:
+    return sum(thread.name.startswith(prefix) for thread in threading.enumerate())

@@ -15,9 +15,12 @@ from __future__ import annotations
 import asyncio
 import collections.abc
 import contextlib
+import functools
+import queue
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
 import grpc
@@ -26,60 +29,93 @@ import grpc.aio
 #: Threads kept for calls that do not block: more runnable threads than cores only
 #: trade the GIL back and forth (bench/: 4 threads gave the lowest CPU per call).
 CORE_THREADS = 4
-#: How long a backlog may stand still before the pool grows: calls that compute finish
-#: in well under this; calls that make no progress for this long are blocked on I/O.
-STALL_SECONDS = 0.001
+#: How long a backlog may stand still before the pool adds threads: calls that compute
+#: finish in well under this; calls that make no progress for this long are blocked.
+STALL_SECONDS = 0.002
+#: How long an added thread waits for more work before it ends.
+EXTRA_IDLE_SECONDS = 1.0
 
 
-class ElasticPool(ThreadPoolExecutor):
-    """A pool that runs on :data:`CORE_THREADS` threads while calls finish, and grows
-    towards ``max_workers`` only while every thread is stuck in a blocking call."""
+class ElasticPool(Executor):
+    """A pool that runs calls on :data:`CORE_THREADS` threads while they finish, and adds
+    threads (up to ``max_workers`` in all) only while every thread is stuck in a blocking
+    call; added threads end after :data:`EXTRA_IDLE_SECONDS` without work."""
 
     def __init__(self, max_workers: int, name: str) -> None:
-        super().__init__(max_workers, thread_name_prefix=name)
-        self._done = 0  # calls finished; a backlog with no progress means blocked threads
+        self._limit = max(max_workers, CORE_THREADS)
+        self._name = name
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None]
+        self._queue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._done = 0  # calls finished: a backlog with no progress means blocked threads
+        self._stopping = False
         self._backlog = threading.Event()
-        self._watcher: threading.Thread | None = None
+        self._watcher = threading.Thread(target=self._watch, name=f"{name}-watch", daemon=True)
+        self._watcher.start()
+        for _ in range(CORE_THREADS):
+            self._start(core=True)
 
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return super().submit(self._counted, fn, args, kwargs)
-
-    def _counted(self, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            self._done += 1  # racing increments may merge; the watcher needs only a change
-
-    def _adjust_thread_count(self) -> None:
-        if len(self._threads) < CORE_THREADS:
-            super()._adjust_thread_count()
-            return
-        if self._idle_semaphore.acquire(timeout=0):
-            return  # an idle thread takes it
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Queue ``fn(*args, **kwargs)``."""
+        future: Future[Any] = Future()
+        self._queue.put((future, functools.partial(fn, *args, **kwargs)))
         self._backlog.set()
-        if self._watcher is None:
-            self._watcher = threading.Thread(
-                target=self._watch, name=f"{self._thread_name_prefix}-watch", daemon=True
-            )
-            self._watcher.start()
-
-    def _watch(self) -> None:
-        while not self._shutdown:
-            self._backlog.wait()
-            self._backlog.clear()
-            while self._work_queue.qsize() and not self._shutdown:
-                done = self._done
-                time.sleep(STALL_SECONDS)
-                if self._done == done and self._work_queue.qsize():
-                    with self._shutdown_lock:
-                        for _ in range(min(self._work_queue.qsize(), self._max_workers)):
-                            if len(self._threads) >= self._max_workers or self._shutdown:
-                                break
-                            super()._adjust_thread_count()
+        return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        super().shutdown(wait, cancel_futures=cancel_futures)
+        """Stop taking work; running calls finish on their own."""
+        with self._lock:
+            self._stopping = True
+            threads = self._threads
+        if cancel_futures:
+            with contextlib.suppress(queue.Empty):
+                while item := self._queue.get_nowait():
+                    item[0].cancel()
+        for _ in range(threads):
+            self._queue.put(None)
         self._backlog.set()
+
+    def _start(self, *, core: bool) -> None:
+        self._threads += 1
+        number = self._threads
+        threading.Thread(
+            target=self._work, args=(core,), name=f"{self._name}_{number}", daemon=True
+        ).start()
+
+    def _work(self, core: bool) -> None:
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=None if core else EXTRA_IDLE_SECONDS)
+                except queue.Empty:
+                    return
+                if item is None:
+                    return
+                future, call = item
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(call())
+                    except BaseException as error:
+                        future.set_exception(error)
+                del item, future, call
+                self._done += 1  # racing increments may merge; the watcher needs a change
+        finally:
+            with self._lock:
+                self._threads -= 1
+
+    def _watch(self) -> None:
+        while not self._stopping:
+            self._backlog.wait()
+            self._backlog.clear()
+            while self._queue.qsize() and not self._stopping:
+                done = self._done
+                time.sleep(STALL_SECONDS)
+                backlog = self._queue.qsize()
+                if backlog and self._done == done:
+                    with self._lock:
+                        for _ in range(min(backlog, self._limit - self._threads)):
+                            self._start(core=False)
 
 
 class _Context:
@@ -124,7 +160,8 @@ class PoolServer:
     def __init__(self, options: list[tuple[str, Any]], max_workers: int) -> None:
         self._pool = ElasticPool(max_workers, "gestalt-handler")
         self._health = ThreadPoolExecutor(2, thread_name_prefix="gestalt-health")
-        self._server = grpc.server(self._pool, options=options)
+        # grpc only calls submit() on it; its stubs ask for a ThreadPoolExecutor.
+        self._server = grpc.server(self._pool, options=options)  # type: ignore[arg-type]
 
     def add_generic_rpc_handlers(self, handlers: object) -> None:
         """Ignored: :meth:`add_registered_method_handlers` registers the same methods."""
