@@ -56,7 +56,6 @@ _FEATURES: dict[str, tuple[str, ...]] = {
         "TransactionIndex",
         "TransactionObjectStore",
         "TransactionError",
-        "AlreadyExistsError",
         "CURSOR_NEXT",
         "CURSOR_NEXT_UNIQUE",
         "CURSOR_PREV",
