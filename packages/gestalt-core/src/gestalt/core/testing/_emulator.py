@@ -131,6 +131,7 @@ class ProviderProcess:
         python: str | None = None,
         host_services: Sequence[HostService] = (),
         own_process_group: bool = False,
+        command: Sequence[str] | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         self.kind = ProviderKind(kind)
@@ -141,6 +142,7 @@ class ProviderProcess:
         self.python = python or find_interpreter(self.root)
         self._host_services = list(host_services)
         self._own_group = own_process_group
+        self._command = list(command) if command is not None else None
         self.metadata: plugin_pb2.ProviderMetadata | None = None
         self.identity: runtime_pb2.ProviderIdentity | None = None
         self.session_ttl_seconds = 24 * 3600
@@ -177,8 +179,16 @@ class ProviderProcess:
         env.update(self.host_env)
         self._out = tempfile.TemporaryFile(prefix="gstp-out-")  # noqa: SIM115 - closed in stop()
         started = time.monotonic()
+        command = self._command or [
+            self.python,
+            "-m",
+            "gestalt._runtime",
+            str(self.root),
+            self.target,
+            self.kind.value,
+        ]
         self._proc = subprocess.Popen(
-            [self.python, "-m", "gestalt._runtime", str(self.root), self.target, self.kind.value],
+            command,
             cwd=scratch,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -470,6 +480,7 @@ def launch(
     host_services: Sequence[HostService] = (),
     own_process_group: bool = False,
     start: bool = True,
+    command: Sequence[str] | None = None,
 ) -> ProviderProcess:
     """Launch the provider in ``root`` as gestaltd would and run its start-up sequence.
 
@@ -484,6 +495,8 @@ def launch(
         host_services: Fake host cache/object-store bindings (integration only).
         own_process_group: Start in a group of its own and signal the group (sandbox mode).
         start: ``False`` only spawns and waits for the socket, without start-up calls.
+        command: Binary mode: the command to run instead of ``python -m gestalt._runtime
+            ROOT TARGET KIND``, e.g. ``[release_binary]`` (a release gets no arguments).
 
     Returns:
         The running process; use it as a context manager to stop it as the host does.
@@ -498,6 +511,7 @@ def launch(
         python=python,
         host_services=host_services,
         own_process_group=own_process_group,
+        command=command,
     )
     if start:
         process.start()
