@@ -117,7 +117,7 @@ def release(surface: str, wanted: str, *, dry_run: bool, date: str) -> str:
     if dry_run:
         with tempfile.TemporaryDirectory(prefix="gestalt-release-") as scratch:
             copy = Path(scratch) / directory.name
-            shutil.copytree(directory, copy, symlinks=False)  # LICENSE is a link to the root
+            shutil.copytree(directory, copy)
             apply(copy, surface, version, date)
             made = build_and_check(["uv", "build", str(copy)], Path(scratch) / "dist")
             print(f"dry run: built and checked {', '.join(path.name for path in made)}")
