@@ -132,3 +132,45 @@ def test_the_newest_tag_by_version_is_the_base(repo: Path) -> None:
 def test_this_repository_passes_its_own_check() -> None:
     done = _script("check_changelogs.py")
     assert done.returncode == 0, done.stderr
+
+
+# -- .github/workflows/publish.yml: the tag step, run here as the runner would ----------------
+
+
+def _tag_step(tag: str, output: Path) -> subprocess.CompletedProcess[str]:
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "publish.yml").read_text())
+    (step,) = [s for s in workflow["jobs"]["build"]["steps"] if s.get("id") == "tag"]
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=REPO,
+        env={**os.environ, "TAG": tag, "GITHUB_OUTPUT": str(output)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_publish_reads_the_tag_that_release_prints(tmp_path: Path) -> None:
+    version = (CACHE / "src" / "gestalt" / "cache" / "_version.py").read_text().split('"')[1]
+    output = tmp_path / "github_output"
+    done = _tag_step(f"gestalt-cache-v{version}", output)
+    assert done.returncode == 0, done.stdout
+    assert output.read_text().splitlines() == ["surface=cache", f"version={version}"]
+
+
+@pytest.mark.parametrize(
+    ("tag", "message"),
+    [
+        ("gestalt-cache-v99.0.0", "does not match packages/gestalt-cache"),
+        ("gestalt-nothing-v0.1.0", "names no distribution"),
+    ],
+)
+def test_publish_refuses_a_tag_that_is_not_a_release(
+    tag: str, message: str, tmp_path: Path
+) -> None:
+    done = _tag_step(tag, tmp_path / "github_output")
+    assert done.returncode == 1
+    assert message in done.stdout
