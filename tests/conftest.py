@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 PROVIDERS = Path(__file__).parent / "providers"
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
 def providers_dir() -> Path:
     """The folder of test provider directories."""
     return PROVIDERS
+
+
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One wheel per distribution, built from this checkout (packaging and compat tests)."""
+    uv = shutil.which("uv")
+    assert uv is not None, "uv builds the wheels"
+    out = tmp_path_factory.mktemp("wheels")
+    subprocess.run(
+        [uv, "build", "--all-packages", "--wheel", "--no-sources", "--quiet", "-o", str(out)],
+        cwd=REPO,
+        check=True,
+        timeout=600,
+    )
+    return out

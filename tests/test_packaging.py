@@ -20,7 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DISTRIBUTIONS = ("core", "integration", "auth", "cache", "secrets", "s3")
-LEAVES = {"core": {"core", "provider", "_runtime"}}
+LEAVES = {"core": {"core", "provider", "_runtime", "_build", "_cli"}}
 
 # Which requirement roots each install may bring, beyond their own dependency closure.
 ROOTS = {
@@ -67,20 +67,6 @@ while todo:
             todo.append(dep)
 print(json.dumps({"installed": sorted(installed), "closure": sorted(seen)}))
 """
-
-
-@pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    uv = shutil.which("uv")
-    assert uv is not None, "uv builds the wheels"
-    out = tmp_path_factory.mktemp("wheels")
-    subprocess.run(
-        [uv, "build", "--all-packages", "--wheel", "--no-sources", "--quiet", "-o", str(out)],
-        cwd=REPO,
-        check=True,
-        timeout=600,
-    )
-    return out
 
 
 def _wheel(wheels: Path, dist: str) -> Path:
