@@ -96,12 +96,14 @@ def test_wheel_version_is_the_version_module(wheels: Path, dist: str) -> None:
     assert _wheel(wheels, dist).name.startswith(f"gestalt_{dist}-{match.group(1)}-")
 
 
-def _venv_with(requirement: str, wheels: Path, root: Path) -> Path:
+def _venv_with(
+    requirement: str, wheels: Path, root: Path, *, interpreter: str = sys.executable
+) -> Path:
     uv = shutil.which("uv")
     assert uv is not None
     venv = root / re.sub(r"\W", "_", requirement)
     subprocess.run(
-        [uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120
+        [uv, "venv", "--quiet", "--python", interpreter, str(venv)], check=True, timeout=120
     )
     python = venv / "bin" / "python"
     subprocess.run(
@@ -177,20 +179,6 @@ def test_ready_provider_serves_from_a_venv_with_only_its_distribution(
 
 REPOSITORY_URL = "https://github.com/valon-technologies/gestalt-python"
 PYTHONS = ("3.11", "3.12", "3.13")
-
-
-@pytest.fixture(scope="module")
-def sdists(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    uv = shutil.which("uv")
-    assert uv is not None
-    out = tmp_path_factory.mktemp("sdists")
-    subprocess.run(
-        [uv, "build", "--all-packages", "--sdist", "--no-sources", "--quiet", "-o", str(out)],
-        cwd=REPO,
-        check=True,
-        timeout=600,
-    )
-    return out
 
 
 def _metadata(wheel: Path) -> str:
@@ -279,32 +267,12 @@ def test_serves_on_every_python_it_claims(
         if os.environ.get("CI"):
             pytest.fail(f"CI needs Python {version} (uv cannot download it offline)")
         pytest.skip(f"no Python {version} on this machine")
-    uv = shutil.which("uv")
-    assert uv is not None
-    venv = tmp_path_factory.mktemp("venvs") / f"py{version}"
-    subprocess.run([uv, "venv", "--quiet", "--python", python, str(venv)], check=True, timeout=120)
-    subprocess.run(
-        [
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(venv / "bin" / "python"),
-            "--find-links",
-            str(wheels),
-            "gestalt-cache",
-        ],
-        check=True,
-        timeout=600,
+    interpreter = str(
+        _venv_with("gestalt-cache", wheels, tmp_path_factory.mktemp("venvs"), interpreter=python)
     )
     root = tmp_path_factory.mktemp("provider")
-    (root / "ready.py").write_text(
-        "from gestalt.cache import MemoryCache\nprovider = MemoryCache()\n"
-    )
-    with launch(
-        root, "cache", target="ready:provider", python=str(venv / "bin" / "python")
-    ) as proc:
+    (root / "ready.py").write_text(READY_PROVIDERS["gestalt-cache"][1])
+    with launch(root, "cache", target="ready:provider", python=interpreter) as proc:
         proc.cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
         assert proc.cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"v"
     assert proc.result is not None
