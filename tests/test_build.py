@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -203,6 +204,7 @@ def test_host_death_stops_the_bootloader_and_python(binaries: Binaries, tmp_path
             host.stdout.close()
         for pid in _children(bootloader) if "bootloader" in locals() else []:
             os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(socket_dir, ignore_errors=True)
 
 
 def _children(pid: int) -> list[int]:

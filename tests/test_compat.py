@@ -17,24 +17,26 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gestalt.core import dict_to_struct
 from gestalt.core.testing import ProviderProcess, launch
-from gestalt.provider.v1 import cache_pb2, plugin_pb2, secrets_pb2
+from gestalt.provider.v1 import cache_pb2, plugin_pb2, s3_pb2, secrets_pb2
 
 REPO = Path(__file__).resolve().parent.parent
 PROVIDERS = Path(__file__).resolve().parent / "providers"
 
-# surface -> (provider directory, the surface's direct dependencies besides gestalt-core)
+# requirement -> (provider directory, its direct dependencies besides gestalt-core)
 SURFACES = {
-    "integration": (REPO / "examples" / "weather", ("pydantic",)),
-    "auth": (PROVIDERS / "auth_basic", ()),
-    "cache": (PROVIDERS / "cache_memory", ()),
-    "secrets": (PROVIDERS / "secrets_basic", ()),
-    "s3": (PROVIDERS / "s3_memory", ()),
+    "gestalt-integration": (REPO / "examples" / "weather", ("pydantic",)),
+    "gestalt-auth": (PROVIDERS / "auth_basic", ()),
+    "gestalt-cache": (PROVIDERS / "cache_memory", ()),
+    "gestalt-secrets": (PROVIDERS / "secrets_basic", ()),
+    "gestalt-s3": (PROVIDERS / "s3_memory", ()),
+    "gestalt-s3[boto3]": (PROVIDERS / "s3_boto3", ("boto3",)),
 }
 CORE_DEPENDENCIES = ("grpcio", "protobuf")
 VERSIONS = (
@@ -43,13 +45,13 @@ VERSIONS = (
 )
 
 
-def _floors(distribution: str) -> dict[str, str]:
-    """``name -> lowest admitted version`` of a distribution's declared dependencies."""
-    project = tomllib.loads((REPO / "packages" / distribution / "pyproject.toml").read_text())[
-        "project"
-    ]
+def _floors(distribution: str, extras: tuple[str, ...] = ()) -> dict[str, str]:
+    """``name -> lowest admitted version`` of a distribution's dependencies and extras'."""
+    pyproject = REPO / "packages" / distribution / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text())["project"]
     floors = {}
-    for requirement in project["dependencies"]:
+    optional = project.get("optional-dependencies", {})
+    for requirement in [*project["dependencies"], *(d for e in extras for d in optional[e])]:
         match = re.match(r"^([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement)
         assert match is not None, f"{distribution}: {requirement} has no floor"
         floors[match.group(1).lower()] = match.group(2)
@@ -73,6 +75,33 @@ def _venv(wheels: Path, root: Path, requirements: list[str], *, lowest: bool) ->
     return python
 
 
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """An S3 server (moto) with the bucket ``bkt``, for the boto3 provider."""
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    client.create_bucket(Bucket="bkt")
+    client.close()
+    yield endpoint
+    server.stop()
+
+
 def _one_call(proc: ProviderProcess, surface: str) -> None:
     """A call that goes through the surface's generated stubs both ways."""
     if surface == "integration":
@@ -87,18 +116,23 @@ def _one_call(proc: ProviderProcess, surface: str) -> None:
     elif surface == "secrets":
         answer = proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name="db/password"))
         assert answer.value == "hunter2-VALUE"
-    else:  # auth, s3: the start-up calls (identity, configure, settings) are the check
+    elif surface == "s3":  # an empty listing from moto (boto3) or the memory store
+        listing = proc.s3.ListObjects(s3_pb2.ListObjectsRequest(bucket="bkt"), timeout=30)
+        assert not listing.objects
+    else:  # auth: the start-up calls (identity, configure, session settings) are the check
         assert proc.identity is not None
 
 
 @pytest.mark.parametrize("resolution", ["floors", "newest"])
-@pytest.mark.parametrize("surface", sorted(SURFACES))
+@pytest.mark.parametrize("requirement", sorted(SURFACES))
 def test_surface_serves_at_floors_and_newest(
-    surface: str, resolution: str, wheels: Path, tmp_path: Path
+    requirement: str, resolution: str, wheels: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    root, own = SURFACES[surface]
+    root, own = SURFACES[requirement]
+    distribution, _, extra = requirement.partition("[")
+    surface = distribution.removeprefix("gestalt-")
     lowest = resolution == "floors"
-    requirements = [f"gestalt-{surface}"]
+    requirements = [requirement]
     if lowest:
         requirements += ["gestalt-core", *CORE_DEPENDENCIES, *own]
     python = _venv(wheels, tmp_path / "venv", requirements, lowest=lowest)
@@ -109,7 +143,8 @@ def test_surface_serves_at_floors_and_newest(
     )
     if lowest:
         expected = _floors("gestalt-core")
-        expected.update({k: v for k, v in _floors(f"gestalt-{surface}").items() if k in own})
+        declared = _floors(distribution, (extra.rstrip("]"),) if extra else ())
+        expected.update({k: v for k, v in declared.items() if k in own})
         for name, floor in expected.items():
             # 2.7 admits 2.7.0: compare release numbers padded to the same length.
             assert installed[name].split(".")[: len(floor.split("."))] == floor.split("."), (
@@ -117,7 +152,15 @@ def test_surface_serves_at_floors_and_newest(
                 installed[name],
                 floor,
             )
-    with launch(root, surface, python=str(python)) as proc:
+    config: dict[str, object] = {}
+    if "boto3" in own:
+        config = {
+            "endpoint": request.getfixturevalue("moto_endpoint"),
+            "region": "us-east-1",
+            "access_key_id": "test",
+            "secret_access_key": "test",
+        }
+    with launch(root, surface, python=str(python), config=config) as proc:
         _one_call(proc, surface)
     assert proc.result is not None
     assert proc.result.exit_code == 0, installed

@@ -107,8 +107,6 @@ def _check_sources(request: BuildRequest, root: str) -> str:
         raise BuildError(f"RUNTIME_KIND {request.kind[:40]!r} is not a kind word")
     if not _TARGET.match(request.target):
         raise BuildError(f"TARGET {request.target[:200]!r} is not 'module' or 'module:attribute'")
-    if not os.path.isabs(request.output) and os.path.dirname(request.output) == "":
-        raise BuildError("OUTPUT must be a file path, e.g. dist/gestalt-plugin-NAME")
     surface = f"gestalt.{request.kind}._surface"
     if not _module_exists(surface):
         raise BuildError(
