@@ -12,10 +12,9 @@ import sys
 import tempfile
 
 from gestalt._build._platform import PlatformError, pyinstaller_target_arch
+from gestalt.core._pyproject import TargetSyntaxError, check_target
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
-_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_TARGET = re.compile(rf"^{_IDENT}(\.{_IDENT})*(:{_IDENT})?$")
 INSTALL_HINT = "pip install 'gestalt-core[build]'"
 # The bundle's script. It is written into the build's own directory: PyInstaller puts the
 # script's top-level directory on its search path, which for a file inside gestalt/ would
@@ -105,15 +104,16 @@ def _check_sources(request: BuildRequest, root: str) -> str:
         raise BuildError(f"ROOT {request.root[:200]!r} is not a directory")
     if not _KIND.match(request.kind):
         raise BuildError(f"RUNTIME_KIND {request.kind[:40]!r} is not a kind word")
-    if not _TARGET.match(request.target):
-        raise BuildError(f"TARGET {request.target[:200]!r} is not 'module' or 'module:attribute'")
+    try:
+        module_name, _ = check_target(request.target)
+    except TargetSyntaxError as error:
+        raise BuildError(str(error)[:300]) from None
     surface = f"gestalt.{request.kind}._surface"
     if not _module_exists(surface):
         raise BuildError(
             f"RUNTIME_KIND {request.kind!r}: module {surface} is not installed in this Python; "
             f"pip install gestalt-{request.kind}"
         )
-    module_name = request.target.partition(":")[0]
     problem = _import_problem(root, module_name)
     if problem:
         raise BuildError(
