@@ -1,9 +1,11 @@
 """Regenerate gestalt-core's wire stubs from proto/v1/*.proto, or check that they are current.
 
-    uv run scripts/gen_protos.py           # rewrite packages/gestalt-core/src/gestalt/provider/v1
-    uv run scripts/gen_protos.py --check   # exit 1 if the checked-in stubs are stale
+    uv run --isolated --no-default-groups --group gen scripts/gen_protos.py          # rewrite
+    uv run --isolated --no-default-groups --group gen scripts/gen_protos.py --check  # stale?
 
-Needs the ``gen`` dependency group (grpcio-tools and mypy-protobuf, pinned exactly there).
+Needs the ``gen`` dependency group (grpcio-tools and mypy-protobuf, pinned exactly there, in
+an environment of their own: the oldest generator that works pins protobuf < 6). The
+generator's release is gestalt-core's grpcio/protobuf floor.
 The .proto files keep upstream's names (``v1/<name>.proto``) so that their descriptors
 compare byte for byte with upstream's; protoc therefore writes code that assumes a top-level
 ``v1`` package. Two textual fixes place it under ``gestalt.provider.v1`` without touching the
@@ -89,7 +91,10 @@ def main() -> int:
         ]
         if stale:
             print("stale generated stubs: " + ", ".join(sorted(set(stale))), file=sys.stderr)
-            print("run: uv run scripts/gen_protos.py", file=sys.stderr)
+            print(
+                "run: uv run --isolated --no-default-groups --group gen scripts/gen_protos.py",
+                file=sys.stderr,
+            )
             return 1
     print("generated stubs are current")
     return 0

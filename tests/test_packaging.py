@@ -8,6 +8,7 @@ dependencies: nothing of another surface, no pydantic or boto3 where none is dec
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DISTRIBUTIONS = ("core", "integration", "auth", "cache", "secrets", "s3")
-LEAVES = {"core": {"core", "provider", "_runtime"}}
+LEAVES = {"core": {"core", "provider", "_runtime", "_build", "_cli"}}
 
 # Which requirement roots each install may bring, beyond their own dependency closure.
 ROOTS = {
@@ -68,20 +69,6 @@ print(json.dumps({"installed": sorted(installed), "closure": sorted(seen)}))
 """
 
 
-@pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    uv = shutil.which("uv")
-    assert uv is not None, "uv builds the wheels"
-    out = tmp_path_factory.mktemp("wheels")
-    subprocess.run(
-        [uv, "build", "--all-packages", "--wheel", "--no-sources", "--quiet", "-o", str(out)],
-        cwd=REPO,
-        check=True,
-        timeout=600,
-    )
-    return out
-
-
 def _wheel(wheels: Path, dist: str) -> Path:
     found = sorted(wheels.glob(f"gestalt_{dist}-*.whl"))
     assert len(found) == 1, found
@@ -109,12 +96,14 @@ def test_wheel_version_is_the_version_module(wheels: Path, dist: str) -> None:
     assert _wheel(wheels, dist).name.startswith(f"gestalt_{dist}-{match.group(1)}-")
 
 
-def _venv_with(requirement: str, wheels: Path, root: Path) -> Path:
+def _venv_with(
+    requirement: str, wheels: Path, root: Path, *, interpreter: str = sys.executable
+) -> Path:
     uv = shutil.which("uv")
     assert uv is not None
     venv = root / re.sub(r"\W", "_", requirement)
     subprocess.run(
-        [uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120
+        [uv, "venv", "--quiet", "--python", interpreter, str(venv)], check=True, timeout=120
     )
     python = venv / "bin" / "python"
     subprocess.run(
@@ -182,5 +171,109 @@ def test_ready_provider_serves_from_a_venv_with_only_its_distribution(
 
             proc.cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"\x00v"), timeout=10)
             assert proc.cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"\x00v"
+    assert proc.result is not None
+    assert proc.result.exit_code == 0
+
+
+# -- what a PyPI page needs -------------------------------------------------------------------
+
+REPOSITORY_URL = "https://github.com/valon-technologies/gestalt-python"
+PYTHONS = ("3.11", "3.12", "3.13")
+
+
+def _metadata(wheel: Path) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        return archive.read(name).decode()
+
+
+@pytest.mark.parametrize("dist", DISTRIBUTIONS)
+def test_license_ships_in_wheel_and_sdist(wheels: Path, sdists: Path, dist: str) -> None:
+    import tarfile
+
+    license_text = (REPO / "LICENSE").read_bytes()
+    assert b"Apache License" in license_text
+    assert b"Version 2.0, January 2004" in license_text
+    assert (REPO / "packages" / f"gestalt-{dist}" / "LICENSE").read_bytes() == license_text
+    with zipfile.ZipFile(_wheel(wheels, dist)) as archive:
+        licenses = [n for n in archive.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+        assert len(licenses) == 1
+        assert archive.read(licenses[0]) == license_text
+    (sdist,) = sdists.glob(f"gestalt_{dist}-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("/LICENSE"))
+        assert member.isfile()  # a real file: a symlink would escape the sdist
+        extracted = archive.extractfile(member)
+        assert extracted is not None
+        assert extracted.read() == license_text
+
+
+@pytest.mark.parametrize("dist", DISTRIBUTIONS)
+def test_metadata_has_license_urls_authors_and_tested_pythons(wheels: Path, dist: str) -> None:
+    metadata = _metadata(_wheel(wheels, dist))
+    assert "License-Expression: Apache-2.0" in metadata
+    assert "Author: The Gestalt Python SDK authors" in metadata
+    urls = re.findall(r"^Project-URL: [^,]+, (\S+)$", metadata, re.MULTILINE)
+    assert urls
+    assert all(url.startswith(REPOSITORY_URL) for url in urls), urls
+    for version in PYTHONS:
+        assert f"Classifier: Programming Language :: Python :: {version}" in metadata
+    assert "Requires-Python: >=3.11" in metadata
+
+
+@pytest.mark.parametrize("dist", DISTRIBUTIONS)
+def test_readme_links_work_on_pypi(dist: str) -> None:
+    # PyPI shows the README without the repository around it: links must be absolute.
+    readme = (REPO / "packages" / f"gestalt-{dist}" / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)]+)\)", readme)
+    assert all(target.startswith(("https://", "#")) for target in targets), targets
+    assert "pip install --find-links dist" in readme  # not on PyPI yet: no bare pip line
+    for target in targets:
+        if target.startswith(f"{REPOSITORY_URL}/"):
+            kind, _, path = target.removeprefix(f"{REPOSITORY_URL}/").partition("/main/")
+            assert kind in ("blob", "tree"), target
+            assert (REPO / path).exists(), f"{target} names no file of the repository"
+
+
+def _interpreter(version: str) -> str | None:
+    """A Python of this version on the machine: on PATH, or one of pyenv's."""
+    found = shutil.which(f"python{version}")
+    pyenv = shutil.which("pyenv")
+    if pyenv is not None:
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False)
+        candidates = sorted(Path(root.stdout.strip()).glob(f"versions/{version}.*/bin/python3"))
+        found = str(candidates[-1]) if candidates else found
+    if found is None:
+        return None
+    probe = subprocess.run(
+        [found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found if probe.stdout.strip() == version else None
+
+
+@pytest.mark.parametrize("version", PYTHONS)
+def test_serves_on_every_python_it_claims(
+    version: str, wheels: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The classifiers' Pythons, each serving a cache provider from the wheels alone."""
+    from gestalt.core.testing import launch
+    from gestalt.provider.v1 import cache_pb2
+
+    python = _interpreter(version)
+    if python is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Python {version} (uv cannot download it offline)")
+        pytest.skip(f"no Python {version} on this machine")
+    interpreter = str(
+        _venv_with("gestalt-cache", wheels, tmp_path_factory.mktemp("venvs"), interpreter=python)
+    )
+    root = tmp_path_factory.mktemp("provider")
+    (root / "ready.py").write_text(READY_PROVIDERS["gestalt-cache"][1])
+    with launch(root, "cache", target="ready:provider", python=interpreter) as proc:
+        proc.cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
+        assert proc.cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"v"
     assert proc.result is not None
     assert proc.result.exit_code == 0

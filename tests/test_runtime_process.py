@@ -133,6 +133,37 @@ def _short_dir() -> str:
     return tempfile.mkdtemp(prefix="g", dir="/tmp")
 
 
+@pytest.mark.parametrize("kind", ["secrets", "cache"])
+def test_the_socket_path_appears_only_once_it_answers(kind: str) -> None:
+    """gestaltd calls a runtime kind once as soon as the path exists and fails the start on
+    a refused connection: the path must not exist before the server accepts."""
+    target = {"secrets": str(PROBE), "cache": str(PROBE.parent / "cache_memory")}[kind]
+    refused = 0
+    for _ in range(12):
+        path = os.path.join(_short_dir(), "p.sock")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gestalt._runtime", target, "", kind],
+            env={"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": path},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while not os.path.exists(path) and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            with socket.socket(socket.AF_UNIX) as client:
+                try:
+                    client.connect(path)
+                except OSError:
+                    refused += 1
+            assert os.listdir(os.path.dirname(path)) == ["p.sock"]
+        finally:
+            proc.terminate()
+            proc.wait(5)
+    assert refused == 0
+
+
 def test_stale_socket_file_is_replaced() -> None:
     directory = _short_dir()
     path = os.path.join(directory, "plugin.sock")

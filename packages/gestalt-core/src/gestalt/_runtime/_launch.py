@@ -41,6 +41,7 @@ class Launch:
         socket_path: ``GESTALT_PLUGIN_SOCKET`` ("" in catalog-export mode).
         parent_pid: ``GESTALT_PLUGIN_PARENT_PID``, or ``None`` when unset.
         catalog_path: ``GESTALT_PLUGIN_WRITE_CATALOG``: write the catalog there and exit.
+        plugin_name: A release bundle's PLUGIN_NAME, which names the provider ("" else).
     """
 
     root: str
@@ -51,24 +52,28 @@ class Launch:
     socket_path: str = ""
     parent_pid: int | None = None
     catalog_path: str = ""
+    plugin_name: str = ""
 
 
 def read_launch(argv: list[str], environ: Mapping[str, str]) -> Launch:
     """Read ``ROOT [TARGET [KIND]]`` and the host's variables.
 
     TARGET defaults to ROOT's ``[tool.gestalt]`` entry. With no arguments inside a
-    PyInstaller bundle, ``gestalt-runtime.json`` in the bundle gives TARGET and KIND (a
-    release build). Catalog-export mode is checked first: the host sets no socket for it.
+    PyInstaller bundle, ``gestalt-runtime.json`` in the bundle gives TARGET, KIND and the
+    provider's name (a release build). Catalog-export mode is checked first: the host sets
+    no socket for it.
     """
-    root, target, kind = (
-        _bundle_args() if not argv and getattr(sys, "frozen", False) else (_args(argv))
+    root, target, kind, plugin_name = (
+        _bundle_args() if not argv and getattr(sys, "frozen", False) else (*_args(argv), "")
     )
     try:
         module, attribute = check_target(target)
     except TargetSyntaxError as error:
         raise LaunchError(str(error)) from None
     catalog_path = environ.get("GESTALT_PLUGIN_WRITE_CATALOG", "")
-    launch = Launch(root, target, module, attribute, kind, catalog_path=catalog_path)
+    launch = Launch(
+        root, target, module, attribute, kind, catalog_path=catalog_path, plugin_name=plugin_name
+    )
     if catalog_path:
         return launch
     socket_path = environ.get("GESTALT_PLUGIN_SOCKET", "")
@@ -109,14 +114,15 @@ def _args(argv: list[str]) -> tuple[str, str, str]:
     return root, target, kind
 
 
-def _bundle_args() -> tuple[str, str, str]:
+def _bundle_args() -> tuple[str, str, str, str]:
     import json  # a release bundle's start only
 
     bundle = getattr(sys, "_MEIPASS", os.path.dirname(sys.executable))
     try:
         with open(os.path.join(bundle, "gestalt-runtime.json"), encoding="utf-8") as handle:
             spec = json.load(handle)
-        return bundle, str(spec["target"]), str(spec.get("runtime_kind") or "integration")
+        kind = str(spec.get("runtime_kind") or "integration")
+        return bundle, str(spec["target"]), kind, str(spec.get("plugin_name") or "")
     except (OSError, ValueError, KeyError) as error:
         raise LaunchError(
             f"bundled gestalt-runtime.json is unreadable ({error}); rebuild the provider"
@@ -128,7 +134,7 @@ def load_provider(launch: Launch) -> tuple[Surface, LoadedProvider]:
     surface = _load_surface(launch.kind)
     target = _load_target(launch)
     try:
-        return surface, surface.load(target)
+        loaded = surface.load(target)
     except TargetError as error:
         if isinstance(target, ModuleType):
             raise LaunchError(
@@ -137,6 +143,9 @@ def load_provider(launch: Launch) -> tuple[Surface, LoadedProvider]:
                 "use TARGET 'module:attribute'"
             ) from None
         raise LaunchError(f"TARGET {launch.target!r} (KIND {launch.kind!r}): {error}") from None
+    if launch.plugin_name and loaded.rename is not None:
+        loaded.rename(launch.plugin_name)  # the release's name wins, as upstream's does
+    return surface, loaded
 
 
 def _load_surface(kind: str) -> Surface:

@@ -149,12 +149,33 @@ def _driven(method: Any) -> Any:
     return call
 
 
+class _DrivenHandlers(grpc.GenericRpcHandler):
+    """A service's generic handler whose unary behaviours are driven on pool threads."""
+
+    def __init__(self, inner: grpc.GenericRpcHandler, server: PoolServer) -> None:
+        self._inner = inner
+        self._server = server
+        self._driven: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
+
+    def service(
+        self, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+        method = handler_call_details.method
+        found = self._driven.get(method)
+        if found is None:
+            handler = self._inner.service(handler_call_details)
+            if handler is None:
+                return None
+            found = self._driven[method] = self._server.drive(method, handler)
+        return found
+
+
 class PoolServer:
     """A ``grpc.server`` that takes the surfaces' ``async def`` servicers.
 
-    Generated ``add_*Servicer_to_server`` functions register each service twice (generic
-    and by method); this server registers its driven handlers once per service, on the
-    second call, and answers ``HealthCheck`` from a pool of its own.
+    The generated ``add_*Servicer_to_server`` functions register generic handlers here;
+    each unary behaviour is driven on a pool thread, and ``HealthCheck`` has a pool of its
+    own.
     """
 
     def __init__(self, options: list[tuple[str, Any]], max_workers: int) -> None:
@@ -163,25 +184,21 @@ class PoolServer:
         # grpc only calls submit() on it; its stubs ask for a ThreadPoolExecutor.
         self._server = grpc.server(self._pool, options=options)  # type: ignore[arg-type]
 
-    def add_generic_rpc_handlers(self, handlers: object) -> None:
-        """Ignored: :meth:`add_registered_method_handlers` registers the same methods."""
+    def drive(
+        self, method: str, handler: grpc.RpcMethodHandler[Any, Any]
+    ) -> grpc.RpcMethodHandler[Any, Any]:
+        """``handler`` with its unary behaviour run to its end on the thread of the call."""
+        if handler.request_streaming or handler.response_streaming:
+            raise ValueError(f"{method} streams; serve it with grpc.aio")
+        behaviour = _driven(handler.unary_unary)
+        if method.endswith("/HealthCheck"):
+            behaviour.experimental_thread_pool = self._health  # grpc's per-method pool
+        return handler._replace(unary_unary=behaviour)  # type: ignore[attr-defined,no-any-return]
 
-    def add_registered_method_handlers(
-        self, service: str, handlers: collections.abc.Mapping[str, grpc.RpcMethodHandler[Any, Any]]
-    ) -> None:
-        """Register ``service``'s unary methods, each driven on a pool thread."""
-        driven = {}
-        for name, handler in handlers.items():
-            if handler.request_streaming or handler.response_streaming:
-                raise ValueError(f"{service}/{name} streams; serve it with grpc.aio")
-            behaviour = _driven(handler.unary_unary)
-            if name == "HealthCheck":
-                behaviour.experimental_thread_pool = self._health  # grpc's per-method pool
-            driven[name] = handler._replace(unary_unary=behaviour)  # type: ignore[attr-defined]
-        self._server.add_generic_rpc_handlers(
-            (grpc.method_handlers_generic_handler(service, driven),)
-        )
-        self._server.add_registered_method_handlers(service, driven)
+    def add_generic_rpc_handlers(self, handlers: collections.abc.Iterable[object]) -> None:
+        """Register generic handlers, each unary method driven on a pool thread."""
+        driven = tuple(_DrivenHandlers(handler, self) for handler in handlers)  # type: ignore[arg-type]
+        self._server.add_generic_rpc_handlers(driven)
 
     def add_insecure_port(self, address: str) -> int:
         """Listen on ``address``."""

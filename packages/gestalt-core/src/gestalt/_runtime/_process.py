@@ -32,6 +32,8 @@ DRAIN_SECONDS = 1.0
 CLOSE_SECONDS = 0.5
 # Go and Rust SDKs poll every 500 ms; twice as often costs nothing measurable.
 PARENT_POLL_SECONDS = 0.25
+# Linux's sockaddr_un.sun_path, terminating NUL included.
+_SUN_PATH_BYTES = 108
 
 
 def clear_stale_socket(path: str) -> None:
@@ -45,6 +47,13 @@ def clear_stale_socket(path: str) -> None:
             f"GESTALT_PLUGIN_SOCKET {path!r} exists and is not a socket; refusing to delete it"
         )
     os.unlink(path)
+
+
+def _private_name(socket_path: str) -> str:
+    """A name beside ``socket_path`` to bind first (the path itself if the name would not
+    fit in a Unix socket address)."""
+    name = f"{socket_path}.{os.getpid()}.binding"
+    return name if len(os.fsencode(name)) < _SUN_PATH_BYTES else socket_path
 
 
 def pid_alive(pid: int) -> bool:
@@ -150,13 +159,25 @@ async def _serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)  # repeated signals are harmless
     clear_stale_socket(socket_path)
+    # The host connects as soon as the path exists and, for most kinds, treats a refused
+    # first call as a failed start; a bound socket refuses until the server has started.
+    # So bind under a private name and give the socket its path only once it serves.
+    binding = _private_name(socket_path)
+    clear_stale_socket(binding)
     try:
-        server.add_insecure_port(f"unix:{socket_path}")
+        server.add_insecure_port(f"unix:{binding}")
     except RuntimeError as error:
         raise LaunchError(
             f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}"
         ) from None
-    await server.start()
+    try:
+        await server.start()
+        if binding != socket_path:
+            os.rename(binding, socket_path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(binding)
+        raise
     watcher = asyncio.create_task(watch_parent(parent_pid, stop)) if parent_pid else None
     try:
         await stop.wait()

@@ -42,6 +42,8 @@ class LoadedProvider:
         unary: Whether the surface's rpcs are all unary. With ``handlers`` and hooks all
             plain ``def``, the runtime then serves on a thread-pool server (cheaper per
             call than ``grpc.aio`` plus a hop into a pool); otherwise on ``grpc.aio``.
+        rename: Gives the provider the name a release build was made with (the name the
+            host knows it by); ``None`` when the kind's providers carry no name.
     """
 
     provider: object
@@ -50,6 +52,7 @@ class LoadedProvider:
     write_catalog: Callable[[Path], None] | None = None
     handlers: tuple[Callable[..., object], ...] = ()
     unary: bool = False
+    rename: Callable[[str], None] | None = None
 
 
 class Surface(Protocol):

@@ -70,7 +70,13 @@ class IntegrationSurface:
         handlers += [
             hook[0] for hook in (plugin.session_catalog_hook, plugin.post_connect_hook) if hook
         ]
-        return LoadedProvider(plugin, hooks, register, write_catalog, tuple(handlers), unary=True)
+
+        def rename(name: str) -> None:
+            plugin.name = name
+
+        return LoadedProvider(
+            plugin, hooks, register, write_catalog, tuple(handlers), unary=True, rename=rename
+        )
 
 
 surface = IntegrationSurface()

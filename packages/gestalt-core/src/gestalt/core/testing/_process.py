@@ -101,6 +101,7 @@ class ProviderProcess:
         host_python: bool = False,
         host_services: Sequence[HostService] = (),
         own_process_group: bool = False,
+        command: Sequence[str] | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         self.kind = ProviderKind(kind)
@@ -111,6 +112,7 @@ class ProviderProcess:
         self.python = choose_interpreter(self.root, python, host_python)
         self._host_services = list(host_services)
         self._own_group = own_process_group
+        self._command = list(command) if command is not None else None
         self.metadata: plugin_pb2.ProviderMetadata | None = None
         self.identity: runtime_pb2.ProviderIdentity | None = None
         self.session_ttl_seconds = DEFAULT_SESSION_TTL_SECONDS
@@ -142,9 +144,12 @@ class ProviderProcess:
             self.host_env = dict(self._services.env)
         self._out = tempfile.TemporaryFile(prefix="gstp-out-")  # noqa: SIM115 - closed in stop()
         started = time.monotonic()
+        command = self._command or runtime_argv(
+            self.python, self.root, self.target, self.kind.value
+        )
         try:
             self._proc = subprocess.Popen(
-                runtime_argv(self.python, self.root, self.target, self.kind.value),
+                command,
                 cwd=scratch,
                 env=serve_environment(self._extra_env, self.socket_path, self.host_env),
                 stdin=subprocess.DEVNULL,
@@ -154,7 +159,7 @@ class ProviderProcess:
             )
         except OSError as error:
             self._abandon()
-            raise cannot_run(self.python, error) from None
+            raise cannot_run(command[0], error) from None
         self.pid = self._proc.pid
         while not os.path.exists(self.socket_path):
             code = self._proc.poll()
@@ -363,6 +368,7 @@ def launch(
     host_services: Sequence[HostService] = (),
     own_process_group: bool = False,
     start: bool = True,
+    command: Sequence[str] | None = None,
 ) -> ProviderProcess:
     """Launch the provider in ``root`` as gestaltd would and run its start-up sequence.
 
@@ -379,6 +385,8 @@ def launch(
         host_services: Fake host cache/object-store bindings (integration only).
         own_process_group: Start in a group of its own and signal the group (sandbox mode).
         start: ``False`` only spawns and waits for the socket, without start-up calls.
+        command: Binary mode: the command to run instead of ``python -m gestalt._runtime
+            ROOT TARGET KIND``, e.g. ``[release_binary]`` (a release gets no arguments).
 
     Returns:
         The running process; use it as a context manager to stop it as the host does.
@@ -394,6 +402,7 @@ def launch(
         host_python=host_python,
         host_services=host_services,
         own_process_group=own_process_group,
+        command=command,
     )
     if start:
         process.start()

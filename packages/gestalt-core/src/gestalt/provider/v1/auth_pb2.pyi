@@ -3,228 +3,192 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
-from google.protobuf.internal import containers as _containers
-import builtins as _builtins
+import builtins
+import collections.abc
+import google.protobuf.descriptor
+import google.protobuf.internal.containers
+import google.protobuf.message
 import sys
-import typing as _typing
+import typing
 
-if sys.version_info >= (3, 11):
-    from typing import TypeAlias as _TypeAlias, Never as _Never
+if sys.version_info >= (3, 10):
+    import typing as typing_extensions
 else:
-    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+    import typing_extensions
 
-DESCRIPTOR: _descriptor.FileDescriptor
+DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
 
-@_typing.final
-class AuthenticatedUser(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class AuthenticatedUser(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class ClaimsEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class ClaimsEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    SUBJECT_FIELD_NUMBER: _builtins.int
-    EMAIL_FIELD_NUMBER: _builtins.int
-    EMAIL_VERIFIED_FIELD_NUMBER: _builtins.int
-    DISPLAY_NAME_FIELD_NUMBER: _builtins.int
-    AVATAR_URL_FIELD_NUMBER: _builtins.int
-    CLAIMS_FIELD_NUMBER: _builtins.int
-    subject: _builtins.str
-    email: _builtins.str
-    email_verified: _builtins.bool
-    display_name: _builtins.str
-    avatar_url: _builtins.str
-    @_builtins.property
-    def claims(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    SUBJECT_FIELD_NUMBER: builtins.int
+    EMAIL_FIELD_NUMBER: builtins.int
+    EMAIL_VERIFIED_FIELD_NUMBER: builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: builtins.int
+    AVATAR_URL_FIELD_NUMBER: builtins.int
+    CLAIMS_FIELD_NUMBER: builtins.int
+    subject: builtins.str
+    email: builtins.str
+    email_verified: builtins.bool
+    display_name: builtins.str
+    avatar_url: builtins.str
+    @property
+    def claims(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
     def __init__(
         self,
         *,
-        subject: _builtins.str = ...,
-        email: _builtins.str = ...,
-        email_verified: _builtins.bool = ...,
-        display_name: _builtins.str = ...,
-        avatar_url: _builtins.str = ...,
-        claims: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        subject: builtins.str = ...,
+        email: builtins.str = ...,
+        email_verified: builtins.bool = ...,
+        display_name: builtins.str = ...,
+        avatar_url: builtins.str = ...,
+        claims: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["avatar_url", b"avatar_url", "claims", b"claims", "display_name", b"display_name", "email", b"email", "email_verified", b"email_verified", "subject", b"subject"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["avatar_url", b"avatar_url", "claims", b"claims", "display_name", b"display_name", "email", b"email", "email_verified", b"email_verified", "subject", b"subject"]) -> None: ...
 
-Global___AuthenticatedUser: _TypeAlias = AuthenticatedUser  # noqa: Y015
+Global___AuthenticatedUser: typing_extensions.TypeAlias = AuthenticatedUser
 
-@_typing.final
-class BeginLoginRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class BeginLoginRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class OptionsEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class OptionsEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    CALLBACK_URL_FIELD_NUMBER: _builtins.int
-    HOST_STATE_FIELD_NUMBER: _builtins.int
-    SCOPES_FIELD_NUMBER: _builtins.int
-    OPTIONS_FIELD_NUMBER: _builtins.int
-    callback_url: _builtins.str
-    host_state: _builtins.str
-    @_builtins.property
-    def scopes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
-    @_builtins.property
-    def options(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    CALLBACK_URL_FIELD_NUMBER: builtins.int
+    HOST_STATE_FIELD_NUMBER: builtins.int
+    SCOPES_FIELD_NUMBER: builtins.int
+    OPTIONS_FIELD_NUMBER: builtins.int
+    callback_url: builtins.str
+    host_state: builtins.str
+    @property
+    def scopes(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
+    @property
+    def options(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
     def __init__(
         self,
         *,
-        callback_url: _builtins.str = ...,
-        host_state: _builtins.str = ...,
-        scopes: _abc.Iterable[_builtins.str] | None = ...,
-        options: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        callback_url: builtins.str = ...,
+        host_state: builtins.str = ...,
+        scopes: collections.abc.Iterable[builtins.str] | None = ...,
+        options: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["callback_url", b"callback_url", "host_state", b"host_state", "options", b"options", "scopes", b"scopes"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["callback_url", b"callback_url", "host_state", b"host_state", "options", b"options", "scopes", b"scopes"]) -> None: ...
 
-Global___BeginLoginRequest: _TypeAlias = BeginLoginRequest  # noqa: Y015
+Global___BeginLoginRequest: typing_extensions.TypeAlias = BeginLoginRequest
 
-@_typing.final
-class BeginLoginResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class BeginLoginResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    AUTHORIZATION_URL_FIELD_NUMBER: _builtins.int
-    PROVIDER_STATE_FIELD_NUMBER: _builtins.int
-    authorization_url: _builtins.str
-    provider_state: _builtins.bytes
+    AUTHORIZATION_URL_FIELD_NUMBER: builtins.int
+    PROVIDER_STATE_FIELD_NUMBER: builtins.int
+    authorization_url: builtins.str
+    provider_state: builtins.bytes
     def __init__(
         self,
         *,
-        authorization_url: _builtins.str = ...,
-        provider_state: _builtins.bytes = ...,
+        authorization_url: builtins.str = ...,
+        provider_state: builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["authorization_url", b"authorization_url", "provider_state", b"provider_state"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["authorization_url", b"authorization_url", "provider_state", b"provider_state"]) -> None: ...
 
-Global___BeginLoginResponse: _TypeAlias = BeginLoginResponse  # noqa: Y015
+Global___BeginLoginResponse: typing_extensions.TypeAlias = BeginLoginResponse
 
-@_typing.final
-class CompleteLoginRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CompleteLoginRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class QueryEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class QueryEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    QUERY_FIELD_NUMBER: _builtins.int
-    PROVIDER_STATE_FIELD_NUMBER: _builtins.int
-    CALLBACK_URL_FIELD_NUMBER: _builtins.int
-    provider_state: _builtins.bytes
-    callback_url: _builtins.str
-    @_builtins.property
-    def query(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    QUERY_FIELD_NUMBER: builtins.int
+    PROVIDER_STATE_FIELD_NUMBER: builtins.int
+    CALLBACK_URL_FIELD_NUMBER: builtins.int
+    provider_state: builtins.bytes
+    callback_url: builtins.str
+    @property
+    def query(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
     def __init__(
         self,
         *,
-        query: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
-        provider_state: _builtins.bytes = ...,
-        callback_url: _builtins.str = ...,
+        query: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
+        provider_state: builtins.bytes = ...,
+        callback_url: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["callback_url", b"callback_url", "provider_state", b"provider_state", "query", b"query"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["callback_url", b"callback_url", "provider_state", b"provider_state", "query", b"query"]) -> None: ...
 
-Global___CompleteLoginRequest: _TypeAlias = CompleteLoginRequest  # noqa: Y015
+Global___CompleteLoginRequest: typing_extensions.TypeAlias = CompleteLoginRequest
 
-@_typing.final
-class ValidateExternalTokenRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ValidateExternalTokenRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    TOKEN_FIELD_NUMBER: _builtins.int
-    token: _builtins.str
+    TOKEN_FIELD_NUMBER: builtins.int
+    token: builtins.str
     def __init__(
         self,
         *,
-        token: _builtins.str = ...,
+        token: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["token", b"token"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["token", b"token"]) -> None: ...
 
-Global___ValidateExternalTokenRequest: _TypeAlias = ValidateExternalTokenRequest  # noqa: Y015
+Global___ValidateExternalTokenRequest: typing_extensions.TypeAlias = ValidateExternalTokenRequest
 
-@_typing.final
-class AuthSessionSettings(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class AuthSessionSettings(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    SESSION_TTL_SECONDS_FIELD_NUMBER: _builtins.int
-    session_ttl_seconds: _builtins.int
+    SESSION_TTL_SECONDS_FIELD_NUMBER: builtins.int
+    session_ttl_seconds: builtins.int
     def __init__(
         self,
         *,
-        session_ttl_seconds: _builtins.int = ...,
+        session_ttl_seconds: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["session_ttl_seconds", b"session_ttl_seconds"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["session_ttl_seconds", b"session_ttl_seconds"]) -> None: ...
 
-Global___AuthSessionSettings: _TypeAlias = AuthSessionSettings  # noqa: Y015
+Global___AuthSessionSettings: typing_extensions.TypeAlias = AuthSessionSettings

@@ -3,75 +3,188 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import empty_pb2 as _empty_pb2
-from grpc import aio as _aio
-from . import auth_pb2 as _auth_pb2
-import abc as _abc_1
-import grpc as _grpc
+import abc
+import collections.abc
+import google.protobuf.empty_pb2
+import grpc
+import grpc.aio
 import sys
-import typing as _typing
+import typing
+import gestalt.provider.v1.auth_pb2
 
-if sys.version_info >= (3, 11):
-    from typing import Self as _Self
+if sys.version_info >= (3, 13):
+    import typing as typing_extensions
 else:
-    from typing_extensions import Self as _Self
+    import typing_extensions
 
-_T = _typing.TypeVar("_T")
+_T = typing.TypeVar("_T")
 
-class _MaybeAsyncIterator(_abc.AsyncIterator[_T], _abc.Iterator[_T], metaclass=_abc_1.ABCMeta): ...
+class _MaybeAsyncIterator(collections.abc.AsyncIterator[_T], collections.abc.Iterator[_T], metaclass=abc.ABCMeta): ...
 
-class _ServicerContext(_grpc.ServicerContext, _aio.ServicerContext):  # type: ignore[misc, type-arg]
+class _ServicerContext(grpc.ServicerContext, grpc.aio.ServicerContext):  # type: ignore[misc, type-arg]
     ...
 
 GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
+_AuthProviderBeginLoginType = typing_extensions.TypeVar(
+    '_AuthProviderBeginLoginType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.BeginLoginRequest,
+        gestalt.provider.v1.auth_pb2.BeginLoginResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.BeginLoginRequest,
+        gestalt.provider.v1.auth_pb2.BeginLoginResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.BeginLoginRequest,
+        gestalt.provider.v1.auth_pb2.BeginLoginResponse,
+    ],
+)
 
-class AuthProviderStub:
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> AuthProviderAsyncStub: ...
-    BeginLogin: _grpc.UnaryUnaryMultiCallable[_auth_pb2.BeginLoginRequest, _auth_pb2.BeginLoginResponse]
-    CompleteLogin: _grpc.UnaryUnaryMultiCallable[_auth_pb2.CompleteLoginRequest, _auth_pb2.AuthenticatedUser]
-    ValidateExternalToken: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ValidateExternalTokenRequest, _auth_pb2.AuthenticatedUser]
-    GetSessionSettings: _grpc.UnaryUnaryMultiCallable[_empty_pb2.Empty, _auth_pb2.AuthSessionSettings]
+_AuthProviderCompleteLoginType = typing_extensions.TypeVar(
+    '_AuthProviderCompleteLoginType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.CompleteLoginRequest,
+        gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.CompleteLoginRequest,
+        gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.CompleteLoginRequest,
+        gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+    ],
+)
 
-@_typing.type_check_only
-class AuthProviderAsyncStub(AuthProviderStub):
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    BeginLogin: _aio.UnaryUnaryMultiCallable[_auth_pb2.BeginLoginRequest, _auth_pb2.BeginLoginResponse]  # type: ignore[assignment]
-    CompleteLogin: _aio.UnaryUnaryMultiCallable[_auth_pb2.CompleteLoginRequest, _auth_pb2.AuthenticatedUser]  # type: ignore[assignment]
-    ValidateExternalToken: _aio.UnaryUnaryMultiCallable[_auth_pb2.ValidateExternalTokenRequest, _auth_pb2.AuthenticatedUser]  # type: ignore[assignment]
-    GetSessionSettings: _aio.UnaryUnaryMultiCallable[_empty_pb2.Empty, _auth_pb2.AuthSessionSettings]  # type: ignore[assignment]
+_AuthProviderValidateExternalTokenType = typing_extensions.TypeVar(
+    '_AuthProviderValidateExternalTokenType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.ValidateExternalTokenRequest,
+        gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.ValidateExternalTokenRequest,
+        gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.ValidateExternalTokenRequest,
+        gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+    ],
+)
 
-class AuthProviderServicer(metaclass=_abc_1.ABCMeta):
-    @_abc_1.abstractmethod
+_AuthProviderGetSessionSettingsType = typing_extensions.TypeVar(
+    '_AuthProviderGetSessionSettingsType',
+    grpc.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.auth_pb2.AuthSessionSettings,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.auth_pb2.AuthSessionSettings,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.auth_pb2.AuthSessionSettings,
+    ],
+)
+
+class AuthProviderStub(typing.Generic[_AuthProviderBeginLoginType, _AuthProviderCompleteLoginType, _AuthProviderValidateExternalTokenType, _AuthProviderGetSessionSettingsType]):
+    @typing.overload
+    def __init__(self: AuthProviderStub[
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.auth_pb2.BeginLoginRequest,
+            gestalt.provider.v1.auth_pb2.BeginLoginResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.auth_pb2.CompleteLoginRequest,
+            gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.auth_pb2.ValidateExternalTokenRequest,
+            gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            google.protobuf.empty_pb2.Empty,
+            gestalt.provider.v1.auth_pb2.AuthSessionSettings,
+        ],
+    ], channel: grpc.Channel) -> None: ...
+
+    @typing.overload
+    def __init__(self: AuthProviderStub[
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.auth_pb2.BeginLoginRequest,
+            gestalt.provider.v1.auth_pb2.BeginLoginResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.auth_pb2.CompleteLoginRequest,
+            gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.auth_pb2.ValidateExternalTokenRequest,
+            gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            google.protobuf.empty_pb2.Empty,
+            gestalt.provider.v1.auth_pb2.AuthSessionSettings,
+        ],
+    ], channel: grpc.aio.Channel) -> None: ...
+
+    BeginLogin: _AuthProviderBeginLoginType
+
+    CompleteLogin: _AuthProviderCompleteLoginType
+
+    ValidateExternalToken: _AuthProviderValidateExternalTokenType
+
+    GetSessionSettings: _AuthProviderGetSessionSettingsType
+
+AuthProviderAsyncStub: typing_extensions.TypeAlias = AuthProviderStub[
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.BeginLoginRequest,
+        gestalt.provider.v1.auth_pb2.BeginLoginResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.CompleteLoginRequest,
+        gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.auth_pb2.ValidateExternalTokenRequest,
+        gestalt.provider.v1.auth_pb2.AuthenticatedUser,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.auth_pb2.AuthSessionSettings,
+    ],
+]
+
+class AuthProviderServicer(metaclass=abc.ABCMeta):
+    @abc.abstractmethod
     def BeginLogin(
         self,
-        request: _auth_pb2.BeginLoginRequest,
+        request: gestalt.provider.v1.auth_pb2.BeginLoginRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_auth_pb2.BeginLoginResponse, _abc.Awaitable[_auth_pb2.BeginLoginResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.auth_pb2.BeginLoginResponse, collections.abc.Awaitable[gestalt.provider.v1.auth_pb2.BeginLoginResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def CompleteLogin(
         self,
-        request: _auth_pb2.CompleteLoginRequest,
+        request: gestalt.provider.v1.auth_pb2.CompleteLoginRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_auth_pb2.AuthenticatedUser, _abc.Awaitable[_auth_pb2.AuthenticatedUser]]: ...
+    ) -> typing.Union[gestalt.provider.v1.auth_pb2.AuthenticatedUser, collections.abc.Awaitable[gestalt.provider.v1.auth_pb2.AuthenticatedUser]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def ValidateExternalToken(
         self,
-        request: _auth_pb2.ValidateExternalTokenRequest,
+        request: gestalt.provider.v1.auth_pb2.ValidateExternalTokenRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_auth_pb2.AuthenticatedUser, _abc.Awaitable[_auth_pb2.AuthenticatedUser]]: ...
+    ) -> typing.Union[gestalt.provider.v1.auth_pb2.AuthenticatedUser, collections.abc.Awaitable[gestalt.provider.v1.auth_pb2.AuthenticatedUser]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def GetSessionSettings(
         self,
-        request: _empty_pb2.Empty,
+        request: google.protobuf.empty_pb2.Empty,
         context: _ServicerContext,
-    ) -> _typing.Union[_auth_pb2.AuthSessionSettings, _abc.Awaitable[_auth_pb2.AuthSessionSettings]]: ...
+    ) -> typing.Union[gestalt.provider.v1.auth_pb2.AuthSessionSettings, collections.abc.Awaitable[gestalt.provider.v1.auth_pb2.AuthSessionSettings]]: ...
 
-def add_AuthProviderServicer_to_server(servicer: AuthProviderServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+def add_AuthProviderServicer_to_server(servicer: AuthProviderServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

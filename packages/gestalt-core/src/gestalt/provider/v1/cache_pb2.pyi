@@ -3,315 +3,262 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import duration_pb2 as _duration_pb2
-from google.protobuf import message as _message
-from google.protobuf.internal import containers as _containers
-import builtins as _builtins
+import builtins
+import collections.abc
+import google.protobuf.descriptor
+import google.protobuf.duration_pb2
+import google.protobuf.internal.containers
+import google.protobuf.message
 import sys
-import typing as _typing
+import typing
 
-if sys.version_info >= (3, 11):
-    from typing import TypeAlias as _TypeAlias, Never as _Never
+if sys.version_info >= (3, 10):
+    import typing as typing_extensions
 else:
-    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+    import typing_extensions
 
-DESCRIPTOR: _descriptor.FileDescriptor
+DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
 
-@_typing.final
-class CacheSetEntry(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheSetEntry(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KEY_FIELD_NUMBER: _builtins.int
-    VALUE_FIELD_NUMBER: _builtins.int
-    key: _builtins.str
-    value: _builtins.bytes
+    KEY_FIELD_NUMBER: builtins.int
+    VALUE_FIELD_NUMBER: builtins.int
+    key: builtins.str
+    value: builtins.bytes
     def __init__(
         self,
         *,
-        key: _builtins.str = ...,
-        value: _builtins.bytes = ...,
+        key: builtins.str = ...,
+        value: builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-Global___CacheSetEntry: _TypeAlias = CacheSetEntry  # noqa: Y015
+Global___CacheSetEntry: typing_extensions.TypeAlias = CacheSetEntry
 
-@_typing.final
-class CacheResult(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheResult(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KEY_FIELD_NUMBER: _builtins.int
-    FOUND_FIELD_NUMBER: _builtins.int
-    VALUE_FIELD_NUMBER: _builtins.int
-    key: _builtins.str
-    found: _builtins.bool
-    value: _builtins.bytes
+    KEY_FIELD_NUMBER: builtins.int
+    FOUND_FIELD_NUMBER: builtins.int
+    VALUE_FIELD_NUMBER: builtins.int
+    key: builtins.str
+    found: builtins.bool
+    value: builtins.bytes
     def __init__(
         self,
         *,
-        key: _builtins.str = ...,
-        found: _builtins.bool = ...,
-        value: _builtins.bytes = ...,
+        key: builtins.str = ...,
+        found: builtins.bool = ...,
+        value: builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["found", b"found", "key", b"key", "value", b"value"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["found", b"found", "key", b"key", "value", b"value"]) -> None: ...
 
-Global___CacheResult: _TypeAlias = CacheResult  # noqa: Y015
+Global___CacheResult: typing_extensions.TypeAlias = CacheResult
 
-@_typing.final
-class CacheGetRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheGetRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KEY_FIELD_NUMBER: _builtins.int
-    key: _builtins.str
+    KEY_FIELD_NUMBER: builtins.int
+    key: builtins.str
     def __init__(
         self,
         *,
-        key: _builtins.str = ...,
+        key: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["key", b"key"]) -> None: ...
 
-Global___CacheGetRequest: _TypeAlias = CacheGetRequest  # noqa: Y015
+Global___CacheGetRequest: typing_extensions.TypeAlias = CacheGetRequest
 
-@_typing.final
-class CacheGetResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheGetResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    FOUND_FIELD_NUMBER: _builtins.int
-    VALUE_FIELD_NUMBER: _builtins.int
-    found: _builtins.bool
-    value: _builtins.bytes
+    FOUND_FIELD_NUMBER: builtins.int
+    VALUE_FIELD_NUMBER: builtins.int
+    found: builtins.bool
+    value: builtins.bytes
     def __init__(
         self,
         *,
-        found: _builtins.bool = ...,
-        value: _builtins.bytes = ...,
+        found: builtins.bool = ...,
+        value: builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["found", b"found", "value", b"value"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["found", b"found", "value", b"value"]) -> None: ...
 
-Global___CacheGetResponse: _TypeAlias = CacheGetResponse  # noqa: Y015
+Global___CacheGetResponse: typing_extensions.TypeAlias = CacheGetResponse
 
-@_typing.final
-class CacheGetManyRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheGetManyRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KEYS_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def keys(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    KEYS_FIELD_NUMBER: builtins.int
+    @property
+    def keys(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
     def __init__(
         self,
         *,
-        keys: _abc.Iterable[_builtins.str] | None = ...,
+        keys: collections.abc.Iterable[builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["keys", b"keys"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["keys", b"keys"]) -> None: ...
 
-Global___CacheGetManyRequest: _TypeAlias = CacheGetManyRequest  # noqa: Y015
+Global___CacheGetManyRequest: typing_extensions.TypeAlias = CacheGetManyRequest
 
-@_typing.final
-class CacheGetManyResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheGetManyResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ENTRIES_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___CacheResult]: ...
+    ENTRIES_FIELD_NUMBER: builtins.int
+    @property
+    def entries(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[Global___CacheResult]: ...
     def __init__(
         self,
         *,
-        entries: _abc.Iterable[Global___CacheResult] | None = ...,
+        entries: collections.abc.Iterable[Global___CacheResult] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["entries", b"entries"]) -> None: ...
 
-Global___CacheGetManyResponse: _TypeAlias = CacheGetManyResponse  # noqa: Y015
+Global___CacheGetManyResponse: typing_extensions.TypeAlias = CacheGetManyResponse
 
-@_typing.final
-class CacheSetRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheSetRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KEY_FIELD_NUMBER: _builtins.int
-    VALUE_FIELD_NUMBER: _builtins.int
-    TTL_FIELD_NUMBER: _builtins.int
-    key: _builtins.str
-    value: _builtins.bytes
-    @_builtins.property
-    def ttl(self) -> _duration_pb2.Duration: ...
+    KEY_FIELD_NUMBER: builtins.int
+    VALUE_FIELD_NUMBER: builtins.int
+    TTL_FIELD_NUMBER: builtins.int
+    key: builtins.str
+    value: builtins.bytes
+    @property
+    def ttl(self) -> google.protobuf.duration_pb2.Duration: ...
     def __init__(
         self,
         *,
-        key: _builtins.str = ...,
-        value: _builtins.bytes = ...,
-        ttl: _duration_pb2.Duration | None = ...,
+        key: builtins.str = ...,
+        value: builtins.bytes = ...,
+        ttl: google.protobuf.duration_pb2.Duration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ttl", b"ttl"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "ttl", b"ttl", "value", b"value"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["ttl", b"ttl"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["key", b"key", "ttl", b"ttl", "value", b"value"]) -> None: ...
 
-Global___CacheSetRequest: _TypeAlias = CacheSetRequest  # noqa: Y015
+Global___CacheSetRequest: typing_extensions.TypeAlias = CacheSetRequest
 
-@_typing.final
-class CacheSetManyRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheSetManyRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ENTRIES_FIELD_NUMBER: _builtins.int
-    TTL_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___CacheSetEntry]: ...
-    @_builtins.property
-    def ttl(self) -> _duration_pb2.Duration: ...
+    ENTRIES_FIELD_NUMBER: builtins.int
+    TTL_FIELD_NUMBER: builtins.int
+    @property
+    def entries(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[Global___CacheSetEntry]: ...
+    @property
+    def ttl(self) -> google.protobuf.duration_pb2.Duration: ...
     def __init__(
         self,
         *,
-        entries: _abc.Iterable[Global___CacheSetEntry] | None = ...,
-        ttl: _duration_pb2.Duration | None = ...,
+        entries: collections.abc.Iterable[Global___CacheSetEntry] | None = ...,
+        ttl: google.protobuf.duration_pb2.Duration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ttl", b"ttl"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries", "ttl", b"ttl"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["ttl", b"ttl"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["entries", b"entries", "ttl", b"ttl"]) -> None: ...
 
-Global___CacheSetManyRequest: _TypeAlias = CacheSetManyRequest  # noqa: Y015
+Global___CacheSetManyRequest: typing_extensions.TypeAlias = CacheSetManyRequest
 
-@_typing.final
-class CacheDeleteRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheDeleteRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KEY_FIELD_NUMBER: _builtins.int
-    key: _builtins.str
+    KEY_FIELD_NUMBER: builtins.int
+    key: builtins.str
     def __init__(
         self,
         *,
-        key: _builtins.str = ...,
+        key: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["key", b"key"]) -> None: ...
 
-Global___CacheDeleteRequest: _TypeAlias = CacheDeleteRequest  # noqa: Y015
+Global___CacheDeleteRequest: typing_extensions.TypeAlias = CacheDeleteRequest
 
-@_typing.final
-class CacheDeleteResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheDeleteResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    DELETED_FIELD_NUMBER: _builtins.int
-    deleted: _builtins.bool
+    DELETED_FIELD_NUMBER: builtins.int
+    deleted: builtins.bool
     def __init__(
         self,
         *,
-        deleted: _builtins.bool = ...,
+        deleted: builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deleted", b"deleted"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["deleted", b"deleted"]) -> None: ...
 
-Global___CacheDeleteResponse: _TypeAlias = CacheDeleteResponse  # noqa: Y015
+Global___CacheDeleteResponse: typing_extensions.TypeAlias = CacheDeleteResponse
 
-@_typing.final
-class CacheDeleteManyRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheDeleteManyRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KEYS_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def keys(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    KEYS_FIELD_NUMBER: builtins.int
+    @property
+    def keys(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
     def __init__(
         self,
         *,
-        keys: _abc.Iterable[_builtins.str] | None = ...,
+        keys: collections.abc.Iterable[builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["keys", b"keys"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["keys", b"keys"]) -> None: ...
 
-Global___CacheDeleteManyRequest: _TypeAlias = CacheDeleteManyRequest  # noqa: Y015
+Global___CacheDeleteManyRequest: typing_extensions.TypeAlias = CacheDeleteManyRequest
 
-@_typing.final
-class CacheDeleteManyResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheDeleteManyResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    DELETED_FIELD_NUMBER: _builtins.int
-    deleted: _builtins.int
+    DELETED_FIELD_NUMBER: builtins.int
+    deleted: builtins.int
     def __init__(
         self,
         *,
-        deleted: _builtins.int = ...,
+        deleted: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deleted", b"deleted"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["deleted", b"deleted"]) -> None: ...
 
-Global___CacheDeleteManyResponse: _TypeAlias = CacheDeleteManyResponse  # noqa: Y015
+Global___CacheDeleteManyResponse: typing_extensions.TypeAlias = CacheDeleteManyResponse
 
-@_typing.final
-class CacheTouchRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheTouchRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KEY_FIELD_NUMBER: _builtins.int
-    TTL_FIELD_NUMBER: _builtins.int
-    key: _builtins.str
-    @_builtins.property
-    def ttl(self) -> _duration_pb2.Duration: ...
+    KEY_FIELD_NUMBER: builtins.int
+    TTL_FIELD_NUMBER: builtins.int
+    key: builtins.str
+    @property
+    def ttl(self) -> google.protobuf.duration_pb2.Duration: ...
     def __init__(
         self,
         *,
-        key: _builtins.str = ...,
-        ttl: _duration_pb2.Duration | None = ...,
+        key: builtins.str = ...,
+        ttl: google.protobuf.duration_pb2.Duration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ttl", b"ttl"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "ttl", b"ttl"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["ttl", b"ttl"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["key", b"key", "ttl", b"ttl"]) -> None: ...
 
-Global___CacheTouchRequest: _TypeAlias = CacheTouchRequest  # noqa: Y015
+Global___CacheTouchRequest: typing_extensions.TypeAlias = CacheTouchRequest
 
-@_typing.final
-class CacheTouchResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CacheTouchResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    TOUCHED_FIELD_NUMBER: _builtins.int
-    touched: _builtins.bool
+    TOUCHED_FIELD_NUMBER: builtins.int
+    touched: builtins.bool
     def __init__(
         self,
         *,
-        touched: _builtins.bool = ...,
+        touched: builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["touched", b"touched"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["touched", b"touched"]) -> None: ...
 
-Global___CacheTouchResponse: _TypeAlias = CacheTouchResponse  # noqa: Y015
+Global___CacheTouchResponse: typing_extensions.TypeAlias = CacheTouchResponse

@@ -3,102 +3,299 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import empty_pb2 as _empty_pb2
-from grpc import aio as _aio
-from . import cache_pb2 as _cache_pb2
-import abc as _abc_1
-import grpc as _grpc
+import abc
+import collections.abc
+import google.protobuf.empty_pb2
+import grpc
+import grpc.aio
 import sys
-import typing as _typing
+import typing
+import gestalt.provider.v1.cache_pb2
 
-if sys.version_info >= (3, 11):
-    from typing import Self as _Self
+if sys.version_info >= (3, 13):
+    import typing as typing_extensions
 else:
-    from typing_extensions import Self as _Self
+    import typing_extensions
 
-_T = _typing.TypeVar("_T")
+_T = typing.TypeVar("_T")
 
-class _MaybeAsyncIterator(_abc.AsyncIterator[_T], _abc.Iterator[_T], metaclass=_abc_1.ABCMeta): ...
+class _MaybeAsyncIterator(collections.abc.AsyncIterator[_T], collections.abc.Iterator[_T], metaclass=abc.ABCMeta): ...
 
-class _ServicerContext(_grpc.ServicerContext, _aio.ServicerContext):  # type: ignore[misc, type-arg]
+class _ServicerContext(grpc.ServicerContext, grpc.aio.ServicerContext):  # type: ignore[misc, type-arg]
     ...
 
 GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
+_CacheGetType = typing_extensions.TypeVar(
+    '_CacheGetType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheGetRequest,
+        gestalt.provider.v1.cache_pb2.CacheGetResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheGetRequest,
+        gestalt.provider.v1.cache_pb2.CacheGetResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheGetRequest,
+        gestalt.provider.v1.cache_pb2.CacheGetResponse,
+    ],
+)
 
-class CacheStub:
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> CacheAsyncStub: ...
-    Get: _grpc.UnaryUnaryMultiCallable[_cache_pb2.CacheGetRequest, _cache_pb2.CacheGetResponse]
-    GetMany: _grpc.UnaryUnaryMultiCallable[_cache_pb2.CacheGetManyRequest, _cache_pb2.CacheGetManyResponse]
-    Set: _grpc.UnaryUnaryMultiCallable[_cache_pb2.CacheSetRequest, _empty_pb2.Empty]
-    SetMany: _grpc.UnaryUnaryMultiCallable[_cache_pb2.CacheSetManyRequest, _empty_pb2.Empty]
-    Delete: _grpc.UnaryUnaryMultiCallable[_cache_pb2.CacheDeleteRequest, _cache_pb2.CacheDeleteResponse]
-    DeleteMany: _grpc.UnaryUnaryMultiCallable[_cache_pb2.CacheDeleteManyRequest, _cache_pb2.CacheDeleteManyResponse]
-    Touch: _grpc.UnaryUnaryMultiCallable[_cache_pb2.CacheTouchRequest, _cache_pb2.CacheTouchResponse]
+_CacheGetManyType = typing_extensions.TypeVar(
+    '_CacheGetManyType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheGetManyRequest,
+        gestalt.provider.v1.cache_pb2.CacheGetManyResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheGetManyRequest,
+        gestalt.provider.v1.cache_pb2.CacheGetManyResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheGetManyRequest,
+        gestalt.provider.v1.cache_pb2.CacheGetManyResponse,
+    ],
+)
 
-@_typing.type_check_only
-class CacheAsyncStub(CacheStub):
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    Get: _aio.UnaryUnaryMultiCallable[_cache_pb2.CacheGetRequest, _cache_pb2.CacheGetResponse]  # type: ignore[assignment]
-    GetMany: _aio.UnaryUnaryMultiCallable[_cache_pb2.CacheGetManyRequest, _cache_pb2.CacheGetManyResponse]  # type: ignore[assignment]
-    Set: _aio.UnaryUnaryMultiCallable[_cache_pb2.CacheSetRequest, _empty_pb2.Empty]  # type: ignore[assignment]
-    SetMany: _aio.UnaryUnaryMultiCallable[_cache_pb2.CacheSetManyRequest, _empty_pb2.Empty]  # type: ignore[assignment]
-    Delete: _aio.UnaryUnaryMultiCallable[_cache_pb2.CacheDeleteRequest, _cache_pb2.CacheDeleteResponse]  # type: ignore[assignment]
-    DeleteMany: _aio.UnaryUnaryMultiCallable[_cache_pb2.CacheDeleteManyRequest, _cache_pb2.CacheDeleteManyResponse]  # type: ignore[assignment]
-    Touch: _aio.UnaryUnaryMultiCallable[_cache_pb2.CacheTouchRequest, _cache_pb2.CacheTouchResponse]  # type: ignore[assignment]
+_CacheSetType = typing_extensions.TypeVar(
+    '_CacheSetType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheSetRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheSetRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheSetRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+)
 
-class CacheServicer(metaclass=_abc_1.ABCMeta):
-    @_abc_1.abstractmethod
+_CacheSetManyType = typing_extensions.TypeVar(
+    '_CacheSetManyType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheSetManyRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheSetManyRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheSetManyRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+)
+
+_CacheDeleteType = typing_extensions.TypeVar(
+    '_CacheDeleteType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheDeleteRequest,
+        gestalt.provider.v1.cache_pb2.CacheDeleteResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheDeleteRequest,
+        gestalt.provider.v1.cache_pb2.CacheDeleteResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheDeleteRequest,
+        gestalt.provider.v1.cache_pb2.CacheDeleteResponse,
+    ],
+)
+
+_CacheDeleteManyType = typing_extensions.TypeVar(
+    '_CacheDeleteManyType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheDeleteManyRequest,
+        gestalt.provider.v1.cache_pb2.CacheDeleteManyResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheDeleteManyRequest,
+        gestalt.provider.v1.cache_pb2.CacheDeleteManyResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheDeleteManyRequest,
+        gestalt.provider.v1.cache_pb2.CacheDeleteManyResponse,
+    ],
+)
+
+_CacheTouchType = typing_extensions.TypeVar(
+    '_CacheTouchType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheTouchRequest,
+        gestalt.provider.v1.cache_pb2.CacheTouchResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheTouchRequest,
+        gestalt.provider.v1.cache_pb2.CacheTouchResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheTouchRequest,
+        gestalt.provider.v1.cache_pb2.CacheTouchResponse,
+    ],
+)
+
+class CacheStub(typing.Generic[_CacheGetType, _CacheGetManyType, _CacheSetType, _CacheSetManyType, _CacheDeleteType, _CacheDeleteManyType, _CacheTouchType]):
+    @typing.overload
+    def __init__(self: CacheStub[
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheGetRequest,
+            gestalt.provider.v1.cache_pb2.CacheGetResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheGetManyRequest,
+            gestalt.provider.v1.cache_pb2.CacheGetManyResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheSetRequest,
+            google.protobuf.empty_pb2.Empty,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheSetManyRequest,
+            google.protobuf.empty_pb2.Empty,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheDeleteRequest,
+            gestalt.provider.v1.cache_pb2.CacheDeleteResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheDeleteManyRequest,
+            gestalt.provider.v1.cache_pb2.CacheDeleteManyResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheTouchRequest,
+            gestalt.provider.v1.cache_pb2.CacheTouchResponse,
+        ],
+    ], channel: grpc.Channel) -> None: ...
+
+    @typing.overload
+    def __init__(self: CacheStub[
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheGetRequest,
+            gestalt.provider.v1.cache_pb2.CacheGetResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheGetManyRequest,
+            gestalt.provider.v1.cache_pb2.CacheGetManyResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheSetRequest,
+            google.protobuf.empty_pb2.Empty,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheSetManyRequest,
+            google.protobuf.empty_pb2.Empty,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheDeleteRequest,
+            gestalt.provider.v1.cache_pb2.CacheDeleteResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheDeleteManyRequest,
+            gestalt.provider.v1.cache_pb2.CacheDeleteManyResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.cache_pb2.CacheTouchRequest,
+            gestalt.provider.v1.cache_pb2.CacheTouchResponse,
+        ],
+    ], channel: grpc.aio.Channel) -> None: ...
+
+    Get: _CacheGetType
+
+    GetMany: _CacheGetManyType
+
+    Set: _CacheSetType
+
+    SetMany: _CacheSetManyType
+
+    Delete: _CacheDeleteType
+
+    DeleteMany: _CacheDeleteManyType
+
+    Touch: _CacheTouchType
+
+CacheAsyncStub: typing_extensions.TypeAlias = CacheStub[
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheGetRequest,
+        gestalt.provider.v1.cache_pb2.CacheGetResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheGetManyRequest,
+        gestalt.provider.v1.cache_pb2.CacheGetManyResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheSetRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheSetManyRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheDeleteRequest,
+        gestalt.provider.v1.cache_pb2.CacheDeleteResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheDeleteManyRequest,
+        gestalt.provider.v1.cache_pb2.CacheDeleteManyResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.cache_pb2.CacheTouchRequest,
+        gestalt.provider.v1.cache_pb2.CacheTouchResponse,
+    ],
+]
+
+class CacheServicer(metaclass=abc.ABCMeta):
+    @abc.abstractmethod
     def Get(
         self,
-        request: _cache_pb2.CacheGetRequest,
+        request: gestalt.provider.v1.cache_pb2.CacheGetRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_cache_pb2.CacheGetResponse, _abc.Awaitable[_cache_pb2.CacheGetResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.cache_pb2.CacheGetResponse, collections.abc.Awaitable[gestalt.provider.v1.cache_pb2.CacheGetResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def GetMany(
         self,
-        request: _cache_pb2.CacheGetManyRequest,
+        request: gestalt.provider.v1.cache_pb2.CacheGetManyRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_cache_pb2.CacheGetManyResponse, _abc.Awaitable[_cache_pb2.CacheGetManyResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.cache_pb2.CacheGetManyResponse, collections.abc.Awaitable[gestalt.provider.v1.cache_pb2.CacheGetManyResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def Set(
         self,
-        request: _cache_pb2.CacheSetRequest,
+        request: gestalt.provider.v1.cache_pb2.CacheSetRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]: ...
+    ) -> typing.Union[google.protobuf.empty_pb2.Empty, collections.abc.Awaitable[google.protobuf.empty_pb2.Empty]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def SetMany(
         self,
-        request: _cache_pb2.CacheSetManyRequest,
+        request: gestalt.provider.v1.cache_pb2.CacheSetManyRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]: ...
+    ) -> typing.Union[google.protobuf.empty_pb2.Empty, collections.abc.Awaitable[google.protobuf.empty_pb2.Empty]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def Delete(
         self,
-        request: _cache_pb2.CacheDeleteRequest,
+        request: gestalt.provider.v1.cache_pb2.CacheDeleteRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_cache_pb2.CacheDeleteResponse, _abc.Awaitable[_cache_pb2.CacheDeleteResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.cache_pb2.CacheDeleteResponse, collections.abc.Awaitable[gestalt.provider.v1.cache_pb2.CacheDeleteResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def DeleteMany(
         self,
-        request: _cache_pb2.CacheDeleteManyRequest,
+        request: gestalt.provider.v1.cache_pb2.CacheDeleteManyRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_cache_pb2.CacheDeleteManyResponse, _abc.Awaitable[_cache_pb2.CacheDeleteManyResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.cache_pb2.CacheDeleteManyResponse, collections.abc.Awaitable[gestalt.provider.v1.cache_pb2.CacheDeleteManyResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def Touch(
         self,
-        request: _cache_pb2.CacheTouchRequest,
+        request: gestalt.provider.v1.cache_pb2.CacheTouchRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_cache_pb2.CacheTouchResponse, _abc.Awaitable[_cache_pb2.CacheTouchResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.cache_pb2.CacheTouchResponse, collections.abc.Awaitable[gestalt.provider.v1.cache_pb2.CacheTouchResponse]]: ...
 
-def add_CacheServicer_to_server(servicer: CacheServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+def add_CacheServicer_to_server(servicer: CacheServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

@@ -3,30 +3,30 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
-from google.protobuf import struct_pb2 as _struct_pb2
-from google.protobuf import timestamp_pb2 as _timestamp_pb2
-from google.protobuf.internal import containers as _containers
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
-import builtins as _builtins
+import builtins
+import collections.abc
+import google.protobuf.descriptor
+import google.protobuf.internal.containers
+import google.protobuf.internal.enum_type_wrapper
+import google.protobuf.message
+import google.protobuf.struct_pb2
+import google.protobuf.timestamp_pb2
 import sys
-import typing as _typing
+import typing
 
-if sys.version_info >= (3, 11):
-    from typing import TypeAlias as _TypeAlias, Never as _Never
+if sys.version_info >= (3, 10):
+    import typing as typing_extensions
 else:
-    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+    import typing_extensions
 
-DESCRIPTOR: _descriptor.FileDescriptor
+DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
 
 class _ConnectionMode:
-    ValueType = _typing.NewType("ValueType", _builtins.int)
-    V: _TypeAlias = ValueType  # noqa: Y015
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
 
-class _ConnectionModeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ConnectionMode.ValueType], _builtins.type):
-    DESCRIPTOR: _descriptor.EnumDescriptor
+class _ConnectionModeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_ConnectionMode.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
     CONNECTION_MODE_UNSPECIFIED: _ConnectionMode.ValueType  # 0
     CONNECTION_MODE_NONE: _ConnectionMode.ValueType  # 1
     CONNECTION_MODE_USER: _ConnectionMode.ValueType  # 2
@@ -40,453 +40,403 @@ CONNECTION_MODE_NONE: ConnectionMode.ValueType  # 1
 CONNECTION_MODE_USER: ConnectionMode.ValueType  # 2
 CONNECTION_MODE_IDENTITY: ConnectionMode.ValueType  # 3
 CONNECTION_MODE_EITHER: ConnectionMode.ValueType  # 4
-Global___ConnectionMode: _TypeAlias = ConnectionMode  # noqa: Y015
+Global___ConnectionMode: typing_extensions.TypeAlias = ConnectionMode
 
-@_typing.final
-class CatalogParameter(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CatalogParameter(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    NAME_FIELD_NUMBER: _builtins.int
-    TYPE_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    REQUIRED_FIELD_NUMBER: _builtins.int
-    DEFAULT_FIELD_NUMBER: _builtins.int
-    name: _builtins.str
-    type: _builtins.str
-    description: _builtins.str
-    required: _builtins.bool
-    @_builtins.property
-    def default(self) -> _struct_pb2.Value: ...
+    NAME_FIELD_NUMBER: builtins.int
+    TYPE_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    REQUIRED_FIELD_NUMBER: builtins.int
+    DEFAULT_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    type: builtins.str
+    description: builtins.str
+    required: builtins.bool
+    @property
+    def default(self) -> google.protobuf.struct_pb2.Value: ...
     def __init__(
         self,
         *,
-        name: _builtins.str = ...,
-        type: _builtins.str = ...,
-        description: _builtins.str = ...,
-        required: _builtins.bool = ...,
-        default: _struct_pb2.Value | None = ...,
+        name: builtins.str = ...,
+        type: builtins.str = ...,
+        description: builtins.str = ...,
+        required: builtins.bool = ...,
+        default: google.protobuf.struct_pb2.Value | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["default", b"default"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["default", b"default", "description", b"description", "name", b"name", "required", b"required", "type", b"type"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["default", b"default"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["default", b"default", "description", b"description", "name", b"name", "required", b"required", "type", b"type"]) -> None: ...
 
-Global___CatalogParameter: _TypeAlias = CatalogParameter  # noqa: Y015
+Global___CatalogParameter: typing_extensions.TypeAlias = CatalogParameter
 
-@_typing.final
-class OperationAnnotations(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class OperationAnnotations(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    READ_ONLY_HINT_FIELD_NUMBER: _builtins.int
-    IDEMPOTENT_HINT_FIELD_NUMBER: _builtins.int
-    DESTRUCTIVE_HINT_FIELD_NUMBER: _builtins.int
-    OPEN_WORLD_HINT_FIELD_NUMBER: _builtins.int
-    read_only_hint: _builtins.bool
-    idempotent_hint: _builtins.bool
-    destructive_hint: _builtins.bool
-    open_world_hint: _builtins.bool
+    READ_ONLY_HINT_FIELD_NUMBER: builtins.int
+    IDEMPOTENT_HINT_FIELD_NUMBER: builtins.int
+    DESTRUCTIVE_HINT_FIELD_NUMBER: builtins.int
+    OPEN_WORLD_HINT_FIELD_NUMBER: builtins.int
+    read_only_hint: builtins.bool
+    idempotent_hint: builtins.bool
+    destructive_hint: builtins.bool
+    open_world_hint: builtins.bool
     def __init__(
         self,
         *,
-        read_only_hint: _builtins.bool | None = ...,
-        idempotent_hint: _builtins.bool | None = ...,
-        destructive_hint: _builtins.bool | None = ...,
-        open_world_hint: _builtins.bool | None = ...,
+        read_only_hint: builtins.bool | None = ...,
+        idempotent_hint: builtins.bool | None = ...,
+        destructive_hint: builtins.bool | None = ...,
+        open_world_hint: builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_destructive_hint", b"_destructive_hint", "_idempotent_hint", b"_idempotent_hint", "_open_world_hint", b"_open_world_hint", "_read_only_hint", b"_read_only_hint", "destructive_hint", b"destructive_hint", "idempotent_hint", b"idempotent_hint", "open_world_hint", b"open_world_hint", "read_only_hint", b"read_only_hint"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_destructive_hint", b"_destructive_hint", "_idempotent_hint", b"_idempotent_hint", "_open_world_hint", b"_open_world_hint", "_read_only_hint", b"_read_only_hint", "destructive_hint", b"destructive_hint", "idempotent_hint", b"idempotent_hint", "open_world_hint", b"open_world_hint", "read_only_hint", b"read_only_hint"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType__destructive_hint: _TypeAlias = _typing.Literal["destructive_hint"]  # noqa: Y015
-    _WhichOneofArgType__destructive_hint: _TypeAlias = _typing.Literal["_destructive_hint", b"_destructive_hint"]  # noqa: Y015
-    _WhichOneofReturnType__idempotent_hint: _TypeAlias = _typing.Literal["idempotent_hint"]  # noqa: Y015
-    _WhichOneofArgType__idempotent_hint: _TypeAlias = _typing.Literal["_idempotent_hint", b"_idempotent_hint"]  # noqa: Y015
-    _WhichOneofReturnType__open_world_hint: _TypeAlias = _typing.Literal["open_world_hint"]  # noqa: Y015
-    _WhichOneofArgType__open_world_hint: _TypeAlias = _typing.Literal["_open_world_hint", b"_open_world_hint"]  # noqa: Y015
-    _WhichOneofReturnType__read_only_hint: _TypeAlias = _typing.Literal["read_only_hint"]  # noqa: Y015
-    _WhichOneofArgType__read_only_hint: _TypeAlias = _typing.Literal["_read_only_hint", b"_read_only_hint"]  # noqa: Y015
-    @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__destructive_hint) -> _WhichOneofReturnType__destructive_hint | None: ...
-    @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__idempotent_hint) -> _WhichOneofReturnType__idempotent_hint | None: ...
-    @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__open_world_hint) -> _WhichOneofReturnType__open_world_hint | None: ...
-    @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__read_only_hint) -> _WhichOneofReturnType__read_only_hint | None: ...
+    def HasField(self, field_name: typing.Literal["_destructive_hint", b"_destructive_hint", "_idempotent_hint", b"_idempotent_hint", "_open_world_hint", b"_open_world_hint", "_read_only_hint", b"_read_only_hint", "destructive_hint", b"destructive_hint", "idempotent_hint", b"idempotent_hint", "open_world_hint", b"open_world_hint", "read_only_hint", b"read_only_hint"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_destructive_hint", b"_destructive_hint", "_idempotent_hint", b"_idempotent_hint", "_open_world_hint", b"_open_world_hint", "_read_only_hint", b"_read_only_hint", "destructive_hint", b"destructive_hint", "idempotent_hint", b"idempotent_hint", "open_world_hint", b"open_world_hint", "read_only_hint", b"read_only_hint"]) -> None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_destructive_hint", b"_destructive_hint"]) -> typing.Literal["destructive_hint"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_idempotent_hint", b"_idempotent_hint"]) -> typing.Literal["idempotent_hint"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_open_world_hint", b"_open_world_hint"]) -> typing.Literal["open_world_hint"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_read_only_hint", b"_read_only_hint"]) -> typing.Literal["read_only_hint"] | None: ...
 
-Global___OperationAnnotations: _TypeAlias = OperationAnnotations  # noqa: Y015
+Global___OperationAnnotations: typing_extensions.TypeAlias = OperationAnnotations
 
-@_typing.final
-class CatalogOperation(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CatalogOperation(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ID_FIELD_NUMBER: _builtins.int
-    METHOD_FIELD_NUMBER: _builtins.int
-    TITLE_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    INPUT_SCHEMA_FIELD_NUMBER: _builtins.int
-    OUTPUT_SCHEMA_FIELD_NUMBER: _builtins.int
-    ANNOTATIONS_FIELD_NUMBER: _builtins.int
-    PARAMETERS_FIELD_NUMBER: _builtins.int
-    REQUIRED_SCOPES_FIELD_NUMBER: _builtins.int
-    TAGS_FIELD_NUMBER: _builtins.int
-    READ_ONLY_FIELD_NUMBER: _builtins.int
-    VISIBLE_FIELD_NUMBER: _builtins.int
-    TRANSPORT_FIELD_NUMBER: _builtins.int
-    ALLOWED_ROLES_FIELD_NUMBER: _builtins.int
-    id: _builtins.str
-    method: _builtins.str
-    title: _builtins.str
-    description: _builtins.str
-    input_schema: _builtins.str
-    output_schema: _builtins.str
-    read_only: _builtins.bool
-    visible: _builtins.bool
-    transport: _builtins.str
-    @_builtins.property
+    ID_FIELD_NUMBER: builtins.int
+    METHOD_FIELD_NUMBER: builtins.int
+    TITLE_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    INPUT_SCHEMA_FIELD_NUMBER: builtins.int
+    OUTPUT_SCHEMA_FIELD_NUMBER: builtins.int
+    ANNOTATIONS_FIELD_NUMBER: builtins.int
+    PARAMETERS_FIELD_NUMBER: builtins.int
+    REQUIRED_SCOPES_FIELD_NUMBER: builtins.int
+    TAGS_FIELD_NUMBER: builtins.int
+    READ_ONLY_FIELD_NUMBER: builtins.int
+    VISIBLE_FIELD_NUMBER: builtins.int
+    TRANSPORT_FIELD_NUMBER: builtins.int
+    ALLOWED_ROLES_FIELD_NUMBER: builtins.int
+    id: builtins.str
+    method: builtins.str
+    title: builtins.str
+    description: builtins.str
+    input_schema: builtins.str
+    output_schema: builtins.str
+    read_only: builtins.bool
+    visible: builtins.bool
+    transport: builtins.str
+    @property
     def annotations(self) -> Global___OperationAnnotations: ...
-    @_builtins.property
-    def parameters(self) -> _containers.RepeatedCompositeFieldContainer[Global___CatalogParameter]: ...
-    @_builtins.property
-    def required_scopes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
-    @_builtins.property
-    def tags(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
-    @_builtins.property
-    def allowed_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @property
+    def parameters(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[Global___CatalogParameter]: ...
+    @property
+    def required_scopes(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
+    @property
+    def tags(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
+    @property
+    def allowed_roles(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
     def __init__(
         self,
         *,
-        id: _builtins.str = ...,
-        method: _builtins.str = ...,
-        title: _builtins.str = ...,
-        description: _builtins.str = ...,
-        input_schema: _builtins.str = ...,
-        output_schema: _builtins.str = ...,
+        id: builtins.str = ...,
+        method: builtins.str = ...,
+        title: builtins.str = ...,
+        description: builtins.str = ...,
+        input_schema: builtins.str = ...,
+        output_schema: builtins.str = ...,
         annotations: Global___OperationAnnotations | None = ...,
-        parameters: _abc.Iterable[Global___CatalogParameter] | None = ...,
-        required_scopes: _abc.Iterable[_builtins.str] | None = ...,
-        tags: _abc.Iterable[_builtins.str] | None = ...,
-        read_only: _builtins.bool = ...,
-        visible: _builtins.bool | None = ...,
-        transport: _builtins.str = ...,
-        allowed_roles: _abc.Iterable[_builtins.str] | None = ...,
+        parameters: collections.abc.Iterable[Global___CatalogParameter] | None = ...,
+        required_scopes: collections.abc.Iterable[builtins.str] | None = ...,
+        tags: collections.abc.Iterable[builtins.str] | None = ...,
+        read_only: builtins.bool = ...,
+        visible: builtins.bool | None = ...,
+        transport: builtins.str = ...,
+        allowed_roles: collections.abc.Iterable[builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_visible", b"_visible", "annotations", b"annotations", "visible", b"visible"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_visible", b"_visible", "allowed_roles", b"allowed_roles", "annotations", b"annotations", "description", b"description", "id", b"id", "input_schema", b"input_schema", "method", b"method", "output_schema", b"output_schema", "parameters", b"parameters", "read_only", b"read_only", "required_scopes", b"required_scopes", "tags", b"tags", "title", b"title", "transport", b"transport", "visible", b"visible"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType__visible: _TypeAlias = _typing.Literal["visible"]  # noqa: Y015
-    _WhichOneofArgType__visible: _TypeAlias = _typing.Literal["_visible", b"_visible"]  # noqa: Y015
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__visible) -> _WhichOneofReturnType__visible | None: ...
+    def HasField(self, field_name: typing.Literal["_visible", b"_visible", "annotations", b"annotations", "visible", b"visible"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_visible", b"_visible", "allowed_roles", b"allowed_roles", "annotations", b"annotations", "description", b"description", "id", b"id", "input_schema", b"input_schema", "method", b"method", "output_schema", b"output_schema", "parameters", b"parameters", "read_only", b"read_only", "required_scopes", b"required_scopes", "tags", b"tags", "title", b"title", "transport", b"transport", "visible", b"visible"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["_visible", b"_visible"]) -> typing.Literal["visible"] | None: ...
 
-Global___CatalogOperation: _TypeAlias = CatalogOperation  # noqa: Y015
+Global___CatalogOperation: typing_extensions.TypeAlias = CatalogOperation
 
-@_typing.final
-class Catalog(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class Catalog(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    NAME_FIELD_NUMBER: _builtins.int
-    DISPLAY_NAME_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    ICON_SVG_FIELD_NUMBER: _builtins.int
-    OPERATIONS_FIELD_NUMBER: _builtins.int
-    name: _builtins.str
-    display_name: _builtins.str
-    description: _builtins.str
-    icon_svg: _builtins.str
-    @_builtins.property
-    def operations(self) -> _containers.RepeatedCompositeFieldContainer[Global___CatalogOperation]: ...
+    NAME_FIELD_NUMBER: builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    ICON_SVG_FIELD_NUMBER: builtins.int
+    OPERATIONS_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    display_name: builtins.str
+    description: builtins.str
+    icon_svg: builtins.str
+    @property
+    def operations(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[Global___CatalogOperation]: ...
     def __init__(
         self,
         *,
-        name: _builtins.str = ...,
-        display_name: _builtins.str = ...,
-        description: _builtins.str = ...,
-        icon_svg: _builtins.str = ...,
-        operations: _abc.Iterable[Global___CatalogOperation] | None = ...,
+        name: builtins.str = ...,
+        display_name: builtins.str = ...,
+        description: builtins.str = ...,
+        icon_svg: builtins.str = ...,
+        operations: collections.abc.Iterable[Global___CatalogOperation] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "display_name", b"display_name", "icon_svg", b"icon_svg", "name", b"name", "operations", b"operations"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["description", b"description", "display_name", b"display_name", "icon_svg", b"icon_svg", "name", b"name", "operations", b"operations"]) -> None: ...
 
-Global___Catalog: _TypeAlias = Catalog  # noqa: Y015
+Global___Catalog: typing_extensions.TypeAlias = Catalog
 
-@_typing.final
-class ConnectionParamDef(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ConnectionParamDef(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    REQUIRED_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    DEFAULT_VALUE_FIELD_NUMBER: _builtins.int
-    FROM_FIELD_NUMBER: _builtins.int
-    FIELD_FIELD_NUMBER: _builtins.int
-    required: _builtins.bool
-    description: _builtins.str
-    default_value: _builtins.str
-    field: _builtins.str
+    REQUIRED_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    DEFAULT_VALUE_FIELD_NUMBER: builtins.int
+    FROM_FIELD_NUMBER: builtins.int
+    FIELD_FIELD_NUMBER: builtins.int
+    required: builtins.bool
+    description: builtins.str
+    default_value: builtins.str
+    field: builtins.str
     def __init__(
         self,
         *,
-        required: _builtins.bool = ...,
-        description: _builtins.str = ...,
-        default_value: _builtins.str = ...,
-        field: _builtins.str = ...,
+        required: builtins.bool = ...,
+        description: builtins.str = ...,
+        default_value: builtins.str = ...,
+        field: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["default_value", b"default_value", "description", b"description", "field", b"field", "from", b"from", "required", b"required"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["default_value", b"default_value", "description", b"description", "field", b"field", "from", b"from", "required", b"required"]) -> None: ...
 
-Global___ConnectionParamDef: _TypeAlias = ConnectionParamDef  # noqa: Y015
+Global___ConnectionParamDef: typing_extensions.TypeAlias = ConnectionParamDef
 
-@_typing.final
-class ProviderMetadata(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ProviderMetadata(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class ConnectionParamsEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class ConnectionParamsEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        @_builtins.property
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        @property
         def value(self) -> Global___ConnectionParamDef: ...
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
+            key: builtins.str = ...,
             value: Global___ConnectionParamDef | None = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _typing.Literal["value", b"value"]  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def HasField(self, field_name: typing.Literal["value", b"value"]) -> builtins.bool: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    NAME_FIELD_NUMBER: _builtins.int
-    DISPLAY_NAME_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    CONNECTION_MODE_FIELD_NUMBER: _builtins.int
-    AUTH_TYPES_FIELD_NUMBER: _builtins.int
-    CONNECTION_PARAMS_FIELD_NUMBER: _builtins.int
-    STATIC_CATALOG_FIELD_NUMBER: _builtins.int
-    SUPPORTS_SESSION_CATALOG_FIELD_NUMBER: _builtins.int
-    SUPPORTS_POST_CONNECT_FIELD_NUMBER: _builtins.int
-    MIN_PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
-    MAX_PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
-    name: _builtins.str
-    display_name: _builtins.str
-    description: _builtins.str
+    NAME_FIELD_NUMBER: builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    CONNECTION_MODE_FIELD_NUMBER: builtins.int
+    AUTH_TYPES_FIELD_NUMBER: builtins.int
+    CONNECTION_PARAMS_FIELD_NUMBER: builtins.int
+    STATIC_CATALOG_FIELD_NUMBER: builtins.int
+    SUPPORTS_SESSION_CATALOG_FIELD_NUMBER: builtins.int
+    SUPPORTS_POST_CONNECT_FIELD_NUMBER: builtins.int
+    MIN_PROTOCOL_VERSION_FIELD_NUMBER: builtins.int
+    MAX_PROTOCOL_VERSION_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    display_name: builtins.str
+    description: builtins.str
     connection_mode: Global___ConnectionMode.ValueType
-    supports_session_catalog: _builtins.bool
-    supports_post_connect: _builtins.bool
-    min_protocol_version: _builtins.int
-    max_protocol_version: _builtins.int
-    @_builtins.property
-    def auth_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
-    @_builtins.property
-    def connection_params(self) -> _containers.MessageMap[_builtins.str, Global___ConnectionParamDef]: ...
-    @_builtins.property
+    supports_session_catalog: builtins.bool
+    supports_post_connect: builtins.bool
+    min_protocol_version: builtins.int
+    max_protocol_version: builtins.int
+    @property
+    def auth_types(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
+    @property
+    def connection_params(self) -> google.protobuf.internal.containers.MessageMap[builtins.str, Global___ConnectionParamDef]: ...
+    @property
     def static_catalog(self) -> Global___Catalog: ...
     def __init__(
         self,
         *,
-        name: _builtins.str = ...,
-        display_name: _builtins.str = ...,
-        description: _builtins.str = ...,
+        name: builtins.str = ...,
+        display_name: builtins.str = ...,
+        description: builtins.str = ...,
         connection_mode: Global___ConnectionMode.ValueType = ...,
-        auth_types: _abc.Iterable[_builtins.str] | None = ...,
-        connection_params: _abc.Mapping[_builtins.str, Global___ConnectionParamDef] | None = ...,
+        auth_types: collections.abc.Iterable[builtins.str] | None = ...,
+        connection_params: collections.abc.Mapping[builtins.str, Global___ConnectionParamDef] | None = ...,
         static_catalog: Global___Catalog | None = ...,
-        supports_session_catalog: _builtins.bool = ...,
-        supports_post_connect: _builtins.bool = ...,
-        min_protocol_version: _builtins.int = ...,
-        max_protocol_version: _builtins.int = ...,
+        supports_session_catalog: builtins.bool = ...,
+        supports_post_connect: builtins.bool = ...,
+        min_protocol_version: builtins.int = ...,
+        max_protocol_version: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["static_catalog", b"static_catalog"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["auth_types", b"auth_types", "connection_mode", b"connection_mode", "connection_params", b"connection_params", "description", b"description", "display_name", b"display_name", "max_protocol_version", b"max_protocol_version", "min_protocol_version", b"min_protocol_version", "name", b"name", "static_catalog", b"static_catalog", "supports_post_connect", b"supports_post_connect", "supports_session_catalog", b"supports_session_catalog"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["static_catalog", b"static_catalog"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["auth_types", b"auth_types", "connection_mode", b"connection_mode", "connection_params", b"connection_params", "description", b"description", "display_name", b"display_name", "max_protocol_version", b"max_protocol_version", "min_protocol_version", b"min_protocol_version", "name", b"name", "static_catalog", b"static_catalog", "supports_post_connect", b"supports_post_connect", "supports_session_catalog", b"supports_session_catalog"]) -> None: ...
 
-Global___ProviderMetadata: _TypeAlias = ProviderMetadata  # noqa: Y015
+Global___ProviderMetadata: typing_extensions.TypeAlias = ProviderMetadata
 
-@_typing.final
-class OperationResult(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class OperationResult(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    STATUS_FIELD_NUMBER: _builtins.int
-    BODY_FIELD_NUMBER: _builtins.int
-    status: _builtins.int
-    body: _builtins.str
+    STATUS_FIELD_NUMBER: builtins.int
+    BODY_FIELD_NUMBER: builtins.int
+    status: builtins.int
+    body: builtins.str
     def __init__(
         self,
         *,
-        status: _builtins.int = ...,
-        body: _builtins.str = ...,
+        status: builtins.int = ...,
+        body: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "status", b"status"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["body", b"body", "status", b"status"]) -> None: ...
 
-Global___OperationResult: _TypeAlias = OperationResult  # noqa: Y015
+Global___OperationResult: typing_extensions.TypeAlias = OperationResult
 
-@_typing.final
-class IntegrationToken(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class IntegrationToken(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ID_FIELD_NUMBER: _builtins.int
-    USER_ID_FIELD_NUMBER: _builtins.int
-    INTEGRATION_FIELD_NUMBER: _builtins.int
-    INSTANCE_FIELD_NUMBER: _builtins.int
-    ACCESS_TOKEN_FIELD_NUMBER: _builtins.int
-    REFRESH_TOKEN_FIELD_NUMBER: _builtins.int
-    SCOPES_FIELD_NUMBER: _builtins.int
-    EXPIRES_AT_FIELD_NUMBER: _builtins.int
-    LAST_REFRESHED_AT_FIELD_NUMBER: _builtins.int
-    REFRESH_ERROR_COUNT_FIELD_NUMBER: _builtins.int
-    METADATA_JSON_FIELD_NUMBER: _builtins.int
-    CREATED_AT_FIELD_NUMBER: _builtins.int
-    UPDATED_AT_FIELD_NUMBER: _builtins.int
-    id: _builtins.str
-    user_id: _builtins.str
-    integration: _builtins.str
-    instance: _builtins.str
-    access_token: _builtins.str
-    refresh_token: _builtins.str
-    scopes: _builtins.str
-    refresh_error_count: _builtins.int
-    metadata_json: _builtins.str
-    @_builtins.property
-    def expires_at(self) -> _timestamp_pb2.Timestamp: ...
-    @_builtins.property
-    def last_refreshed_at(self) -> _timestamp_pb2.Timestamp: ...
-    @_builtins.property
-    def created_at(self) -> _timestamp_pb2.Timestamp: ...
-    @_builtins.property
-    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    ID_FIELD_NUMBER: builtins.int
+    USER_ID_FIELD_NUMBER: builtins.int
+    INTEGRATION_FIELD_NUMBER: builtins.int
+    INSTANCE_FIELD_NUMBER: builtins.int
+    ACCESS_TOKEN_FIELD_NUMBER: builtins.int
+    REFRESH_TOKEN_FIELD_NUMBER: builtins.int
+    SCOPES_FIELD_NUMBER: builtins.int
+    EXPIRES_AT_FIELD_NUMBER: builtins.int
+    LAST_REFRESHED_AT_FIELD_NUMBER: builtins.int
+    REFRESH_ERROR_COUNT_FIELD_NUMBER: builtins.int
+    METADATA_JSON_FIELD_NUMBER: builtins.int
+    CREATED_AT_FIELD_NUMBER: builtins.int
+    UPDATED_AT_FIELD_NUMBER: builtins.int
+    id: builtins.str
+    user_id: builtins.str
+    integration: builtins.str
+    instance: builtins.str
+    access_token: builtins.str
+    refresh_token: builtins.str
+    scopes: builtins.str
+    refresh_error_count: builtins.int
+    metadata_json: builtins.str
+    @property
+    def expires_at(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def last_refreshed_at(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def created_at(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def updated_at(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     def __init__(
         self,
         *,
-        id: _builtins.str = ...,
-        user_id: _builtins.str = ...,
-        integration: _builtins.str = ...,
-        instance: _builtins.str = ...,
-        access_token: _builtins.str = ...,
-        refresh_token: _builtins.str = ...,
-        scopes: _builtins.str = ...,
-        expires_at: _timestamp_pb2.Timestamp | None = ...,
-        last_refreshed_at: _timestamp_pb2.Timestamp | None = ...,
-        refresh_error_count: _builtins.int = ...,
-        metadata_json: _builtins.str = ...,
-        created_at: _timestamp_pb2.Timestamp | None = ...,
-        updated_at: _timestamp_pb2.Timestamp | None = ...,
+        id: builtins.str = ...,
+        user_id: builtins.str = ...,
+        integration: builtins.str = ...,
+        instance: builtins.str = ...,
+        access_token: builtins.str = ...,
+        refresh_token: builtins.str = ...,
+        scopes: builtins.str = ...,
+        expires_at: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        last_refreshed_at: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        refresh_error_count: builtins.int = ...,
+        metadata_json: builtins.str = ...,
+        created_at: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        updated_at: google.protobuf.timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "expires_at", b"expires_at", "last_refreshed_at", b"last_refreshed_at", "updated_at", b"updated_at"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["access_token", b"access_token", "created_at", b"created_at", "expires_at", b"expires_at", "id", b"id", "instance", b"instance", "integration", b"integration", "last_refreshed_at", b"last_refreshed_at", "metadata_json", b"metadata_json", "refresh_error_count", b"refresh_error_count", "refresh_token", b"refresh_token", "scopes", b"scopes", "updated_at", b"updated_at", "user_id", b"user_id"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["created_at", b"created_at", "expires_at", b"expires_at", "last_refreshed_at", b"last_refreshed_at", "updated_at", b"updated_at"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["access_token", b"access_token", "created_at", b"created_at", "expires_at", b"expires_at", "id", b"id", "instance", b"instance", "integration", b"integration", "last_refreshed_at", b"last_refreshed_at", "metadata_json", b"metadata_json", "refresh_error_count", b"refresh_error_count", "refresh_token", b"refresh_token", "scopes", b"scopes", "updated_at", b"updated_at", "user_id", b"user_id"]) -> None: ...
 
-Global___IntegrationToken: _TypeAlias = IntegrationToken  # noqa: Y015
+Global___IntegrationToken: typing_extensions.TypeAlias = IntegrationToken
 
-@_typing.final
-class SubjectContext(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class SubjectContext(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    ID_FIELD_NUMBER: _builtins.int
-    KIND_FIELD_NUMBER: _builtins.int
-    DISPLAY_NAME_FIELD_NUMBER: _builtins.int
-    AUTH_SOURCE_FIELD_NUMBER: _builtins.int
-    id: _builtins.str
-    kind: _builtins.str
-    display_name: _builtins.str
-    auth_source: _builtins.str
+    ID_FIELD_NUMBER: builtins.int
+    KIND_FIELD_NUMBER: builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: builtins.int
+    AUTH_SOURCE_FIELD_NUMBER: builtins.int
+    id: builtins.str
+    kind: builtins.str
+    display_name: builtins.str
+    auth_source: builtins.str
     def __init__(
         self,
         *,
-        id: _builtins.str = ...,
-        kind: _builtins.str = ...,
-        display_name: _builtins.str = ...,
-        auth_source: _builtins.str = ...,
+        id: builtins.str = ...,
+        kind: builtins.str = ...,
+        display_name: builtins.str = ...,
+        auth_source: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["auth_source", b"auth_source", "display_name", b"display_name", "id", b"id", "kind", b"kind"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["auth_source", b"auth_source", "display_name", b"display_name", "id", b"id", "kind", b"kind"]) -> None: ...
 
-Global___SubjectContext: _TypeAlias = SubjectContext  # noqa: Y015
+Global___SubjectContext: typing_extensions.TypeAlias = SubjectContext
 
-@_typing.final
-class CredentialContext(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CredentialContext(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    MODE_FIELD_NUMBER: _builtins.int
-    SUBJECT_ID_FIELD_NUMBER: _builtins.int
-    CONNECTION_FIELD_NUMBER: _builtins.int
-    INSTANCE_FIELD_NUMBER: _builtins.int
-    mode: _builtins.str
-    subject_id: _builtins.str
-    connection: _builtins.str
-    instance: _builtins.str
+    MODE_FIELD_NUMBER: builtins.int
+    SUBJECT_ID_FIELD_NUMBER: builtins.int
+    CONNECTION_FIELD_NUMBER: builtins.int
+    INSTANCE_FIELD_NUMBER: builtins.int
+    mode: builtins.str
+    subject_id: builtins.str
+    connection: builtins.str
+    instance: builtins.str
     def __init__(
         self,
         *,
-        mode: _builtins.str = ...,
-        subject_id: _builtins.str = ...,
-        connection: _builtins.str = ...,
-        instance: _builtins.str = ...,
+        mode: builtins.str = ...,
+        subject_id: builtins.str = ...,
+        connection: builtins.str = ...,
+        instance: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["connection", b"connection", "instance", b"instance", "mode", b"mode", "subject_id", b"subject_id"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["connection", b"connection", "instance", b"instance", "mode", b"mode", "subject_id", b"subject_id"]) -> None: ...
 
-Global___CredentialContext: _TypeAlias = CredentialContext  # noqa: Y015
+Global___CredentialContext: typing_extensions.TypeAlias = CredentialContext
 
-@_typing.final
-class AccessContext(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class AccessContext(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    POLICY_FIELD_NUMBER: _builtins.int
-    ROLE_FIELD_NUMBER: _builtins.int
-    policy: _builtins.str
-    role: _builtins.str
+    POLICY_FIELD_NUMBER: builtins.int
+    ROLE_FIELD_NUMBER: builtins.int
+    policy: builtins.str
+    role: builtins.str
     def __init__(
         self,
         *,
-        policy: _builtins.str = ...,
-        role: _builtins.str = ...,
+        policy: builtins.str = ...,
+        role: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["policy", b"policy", "role", b"role"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["policy", b"policy", "role", b"role"]) -> None: ...
 
-Global___AccessContext: _TypeAlias = AccessContext  # noqa: Y015
+Global___AccessContext: typing_extensions.TypeAlias = AccessContext
 
-@_typing.final
-class RequestContext(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class RequestContext(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    SUBJECT_FIELD_NUMBER: _builtins.int
-    CREDENTIAL_FIELD_NUMBER: _builtins.int
-    ACCESS_FIELD_NUMBER: _builtins.int
-    @_builtins.property
+    SUBJECT_FIELD_NUMBER: builtins.int
+    CREDENTIAL_FIELD_NUMBER: builtins.int
+    ACCESS_FIELD_NUMBER: builtins.int
+    @property
     def subject(self) -> Global___SubjectContext: ...
-    @_builtins.property
+    @property
     def credential(self) -> Global___CredentialContext: ...
-    @_builtins.property
+    @property
     def access(self) -> Global___AccessContext: ...
     def __init__(
         self,
@@ -495,242 +445,204 @@ class RequestContext(_message.Message):
         credential: Global___CredentialContext | None = ...,
         access: Global___AccessContext | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["access", b"access", "credential", b"credential", "subject", b"subject"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["access", b"access", "credential", b"credential", "subject", b"subject"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["access", b"access", "credential", b"credential", "subject", b"subject"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["access", b"access", "credential", b"credential", "subject", b"subject"]) -> None: ...
 
-Global___RequestContext: _TypeAlias = RequestContext  # noqa: Y015
+Global___RequestContext: typing_extensions.TypeAlias = RequestContext
 
-@_typing.final
-class ExecuteRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ExecuteRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class ConnectionParamsEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class ConnectionParamsEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    OPERATION_FIELD_NUMBER: _builtins.int
-    PARAMS_FIELD_NUMBER: _builtins.int
-    TOKEN_FIELD_NUMBER: _builtins.int
-    CONNECTION_PARAMS_FIELD_NUMBER: _builtins.int
-    INVOCATION_ID_FIELD_NUMBER: _builtins.int
-    CONTEXT_FIELD_NUMBER: _builtins.int
-    operation: _builtins.str
-    token: _builtins.str
-    invocation_id: _builtins.str
-    @_builtins.property
-    def params(self) -> _struct_pb2.Struct: ...
-    @_builtins.property
-    def connection_params(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
-    @_builtins.property
+    OPERATION_FIELD_NUMBER: builtins.int
+    PARAMS_FIELD_NUMBER: builtins.int
+    TOKEN_FIELD_NUMBER: builtins.int
+    CONNECTION_PARAMS_FIELD_NUMBER: builtins.int
+    INVOCATION_ID_FIELD_NUMBER: builtins.int
+    CONTEXT_FIELD_NUMBER: builtins.int
+    operation: builtins.str
+    token: builtins.str
+    invocation_id: builtins.str
+    @property
+    def params(self) -> google.protobuf.struct_pb2.Struct: ...
+    @property
+    def connection_params(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
+    @property
     def context(self) -> Global___RequestContext: ...
     def __init__(
         self,
         *,
-        operation: _builtins.str = ...,
-        params: _struct_pb2.Struct | None = ...,
-        token: _builtins.str = ...,
-        connection_params: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
-        invocation_id: _builtins.str = ...,
+        operation: builtins.str = ...,
+        params: google.protobuf.struct_pb2.Struct | None = ...,
+        token: builtins.str = ...,
+        connection_params: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
+        invocation_id: builtins.str = ...,
         context: Global___RequestContext | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["context", b"context", "params", b"params"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["connection_params", b"connection_params", "context", b"context", "invocation_id", b"invocation_id", "operation", b"operation", "params", b"params", "token", b"token"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["context", b"context", "params", b"params"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["connection_params", b"connection_params", "context", b"context", "invocation_id", b"invocation_id", "operation", b"operation", "params", b"params", "token", b"token"]) -> None: ...
 
-Global___ExecuteRequest: _TypeAlias = ExecuteRequest  # noqa: Y015
+Global___ExecuteRequest: typing_extensions.TypeAlias = ExecuteRequest
 
-@_typing.final
-class GetSessionCatalogRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class GetSessionCatalogRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class ConnectionParamsEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class ConnectionParamsEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    TOKEN_FIELD_NUMBER: _builtins.int
-    CONNECTION_PARAMS_FIELD_NUMBER: _builtins.int
-    INVOCATION_ID_FIELD_NUMBER: _builtins.int
-    CONTEXT_FIELD_NUMBER: _builtins.int
-    token: _builtins.str
-    invocation_id: _builtins.str
-    @_builtins.property
-    def connection_params(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
-    @_builtins.property
+    TOKEN_FIELD_NUMBER: builtins.int
+    CONNECTION_PARAMS_FIELD_NUMBER: builtins.int
+    INVOCATION_ID_FIELD_NUMBER: builtins.int
+    CONTEXT_FIELD_NUMBER: builtins.int
+    token: builtins.str
+    invocation_id: builtins.str
+    @property
+    def connection_params(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
+    @property
     def context(self) -> Global___RequestContext: ...
     def __init__(
         self,
         *,
-        token: _builtins.str = ...,
-        connection_params: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
-        invocation_id: _builtins.str = ...,
+        token: builtins.str = ...,
+        connection_params: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
+        invocation_id: builtins.str = ...,
         context: Global___RequestContext | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["context", b"context"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["connection_params", b"connection_params", "context", b"context", "invocation_id", b"invocation_id", "token", b"token"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["context", b"context"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["connection_params", b"connection_params", "context", b"context", "invocation_id", b"invocation_id", "token", b"token"]) -> None: ...
 
-Global___GetSessionCatalogRequest: _TypeAlias = GetSessionCatalogRequest  # noqa: Y015
+Global___GetSessionCatalogRequest: typing_extensions.TypeAlias = GetSessionCatalogRequest
 
-@_typing.final
-class GetSessionCatalogResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class GetSessionCatalogResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    CATALOG_FIELD_NUMBER: _builtins.int
-    @_builtins.property
+    CATALOG_FIELD_NUMBER: builtins.int
+    @property
     def catalog(self) -> Global___Catalog: ...
     def __init__(
         self,
         *,
         catalog: Global___Catalog | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["catalog", b"catalog"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog", b"catalog"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["catalog", b"catalog"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["catalog", b"catalog"]) -> None: ...
 
-Global___GetSessionCatalogResponse: _TypeAlias = GetSessionCatalogResponse  # noqa: Y015
+Global___GetSessionCatalogResponse: typing_extensions.TypeAlias = GetSessionCatalogResponse
 
-@_typing.final
-class PostConnectRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class PostConnectRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    TOKEN_FIELD_NUMBER: _builtins.int
-    @_builtins.property
+    TOKEN_FIELD_NUMBER: builtins.int
+    @property
     def token(self) -> Global___IntegrationToken: ...
     def __init__(
         self,
         *,
         token: Global___IntegrationToken | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["token", b"token"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["token", b"token"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["token", b"token"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["token", b"token"]) -> None: ...
 
-Global___PostConnectRequest: _TypeAlias = PostConnectRequest  # noqa: Y015
+Global___PostConnectRequest: typing_extensions.TypeAlias = PostConnectRequest
 
-@_typing.final
-class PostConnectResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class PostConnectResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class MetadataEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class MetadataEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    METADATA_FIELD_NUMBER: _builtins.int
-    @_builtins.property
-    def metadata(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    METADATA_FIELD_NUMBER: builtins.int
+    @property
+    def metadata(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
     def __init__(
         self,
         *,
-        metadata: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        metadata: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["metadata", b"metadata"]) -> None: ...
 
-Global___PostConnectResponse: _TypeAlias = PostConnectResponse  # noqa: Y015
+Global___PostConnectResponse: typing_extensions.TypeAlias = PostConnectResponse
 
-@_typing.final
-class StartProviderRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class StartProviderRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    NAME_FIELD_NUMBER: _builtins.int
-    CONFIG_FIELD_NUMBER: _builtins.int
-    PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
-    name: _builtins.str
-    protocol_version: _builtins.int
-    @_builtins.property
-    def config(self) -> _struct_pb2.Struct: ...
+    NAME_FIELD_NUMBER: builtins.int
+    CONFIG_FIELD_NUMBER: builtins.int
+    PROTOCOL_VERSION_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    protocol_version: builtins.int
+    @property
+    def config(self) -> google.protobuf.struct_pb2.Struct: ...
     def __init__(
         self,
         *,
-        name: _builtins.str = ...,
-        config: _struct_pb2.Struct | None = ...,
-        protocol_version: _builtins.int = ...,
+        name: builtins.str = ...,
+        config: google.protobuf.struct_pb2.Struct | None = ...,
+        protocol_version: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["config", b"config"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["config", b"config", "name", b"name", "protocol_version", b"protocol_version"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["config", b"config"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["config", b"config", "name", b"name", "protocol_version", b"protocol_version"]) -> None: ...
 
-Global___StartProviderRequest: _TypeAlias = StartProviderRequest  # noqa: Y015
+Global___StartProviderRequest: typing_extensions.TypeAlias = StartProviderRequest
 
-@_typing.final
-class StartProviderResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class StartProviderResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
-    protocol_version: _builtins.int
+    PROTOCOL_VERSION_FIELD_NUMBER: builtins.int
+    protocol_version: builtins.int
     def __init__(
         self,
         *,
-        protocol_version: _builtins.int = ...,
+        protocol_version: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["protocol_version", b"protocol_version"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["protocol_version", b"protocol_version"]) -> None: ...
 
-Global___StartProviderResponse: _TypeAlias = StartProviderResponse  # noqa: Y015
+Global___StartProviderResponse: typing_extensions.TypeAlias = StartProviderResponse

@@ -3,84 +3,225 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import empty_pb2 as _empty_pb2
-from grpc import aio as _aio
-from . import plugin_pb2 as _plugin_pb2
-import abc as _abc_1
-import grpc as _grpc
+import abc
+import collections.abc
+import google.protobuf.empty_pb2
+import grpc
+import grpc.aio
 import sys
-import typing as _typing
+import typing
+import gestalt.provider.v1.plugin_pb2
 
-if sys.version_info >= (3, 11):
-    from typing import Self as _Self
+if sys.version_info >= (3, 13):
+    import typing as typing_extensions
 else:
-    from typing_extensions import Self as _Self
+    import typing_extensions
 
-_T = _typing.TypeVar("_T")
+_T = typing.TypeVar("_T")
 
-class _MaybeAsyncIterator(_abc.AsyncIterator[_T], _abc.Iterator[_T], metaclass=_abc_1.ABCMeta): ...
+class _MaybeAsyncIterator(collections.abc.AsyncIterator[_T], collections.abc.Iterator[_T], metaclass=abc.ABCMeta): ...
 
-class _ServicerContext(_grpc.ServicerContext, _aio.ServicerContext):  # type: ignore[misc, type-arg]
+class _ServicerContext(grpc.ServicerContext, grpc.aio.ServicerContext):  # type: ignore[misc, type-arg]
     ...
 
 GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
+_IntegrationProviderGetMetadataType = typing_extensions.TypeVar(
+    '_IntegrationProviderGetMetadataType',
+    grpc.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.plugin_pb2.ProviderMetadata,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.plugin_pb2.ProviderMetadata,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.plugin_pb2.ProviderMetadata,
+    ],
+)
 
-class IntegrationProviderStub:
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> IntegrationProviderAsyncStub: ...
-    GetMetadata: _grpc.UnaryUnaryMultiCallable[_empty_pb2.Empty, _plugin_pb2.ProviderMetadata]
-    StartProvider: _grpc.UnaryUnaryMultiCallable[_plugin_pb2.StartProviderRequest, _plugin_pb2.StartProviderResponse]
-    Execute: _grpc.UnaryUnaryMultiCallable[_plugin_pb2.ExecuteRequest, _plugin_pb2.OperationResult]
-    GetSessionCatalog: _grpc.UnaryUnaryMultiCallable[_plugin_pb2.GetSessionCatalogRequest, _plugin_pb2.GetSessionCatalogResponse]
-    PostConnect: _grpc.UnaryUnaryMultiCallable[_plugin_pb2.PostConnectRequest, _plugin_pb2.PostConnectResponse]
+_IntegrationProviderStartProviderType = typing_extensions.TypeVar(
+    '_IntegrationProviderStartProviderType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.StartProviderRequest,
+        gestalt.provider.v1.plugin_pb2.StartProviderResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.StartProviderRequest,
+        gestalt.provider.v1.plugin_pb2.StartProviderResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.StartProviderRequest,
+        gestalt.provider.v1.plugin_pb2.StartProviderResponse,
+    ],
+)
 
-@_typing.type_check_only
-class IntegrationProviderAsyncStub(IntegrationProviderStub):
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    GetMetadata: _aio.UnaryUnaryMultiCallable[_empty_pb2.Empty, _plugin_pb2.ProviderMetadata]  # type: ignore[assignment]
-    StartProvider: _aio.UnaryUnaryMultiCallable[_plugin_pb2.StartProviderRequest, _plugin_pb2.StartProviderResponse]  # type: ignore[assignment]
-    Execute: _aio.UnaryUnaryMultiCallable[_plugin_pb2.ExecuteRequest, _plugin_pb2.OperationResult]  # type: ignore[assignment]
-    GetSessionCatalog: _aio.UnaryUnaryMultiCallable[_plugin_pb2.GetSessionCatalogRequest, _plugin_pb2.GetSessionCatalogResponse]  # type: ignore[assignment]
-    PostConnect: _aio.UnaryUnaryMultiCallable[_plugin_pb2.PostConnectRequest, _plugin_pb2.PostConnectResponse]  # type: ignore[assignment]
+_IntegrationProviderExecuteType = typing_extensions.TypeVar(
+    '_IntegrationProviderExecuteType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.ExecuteRequest,
+        gestalt.provider.v1.plugin_pb2.OperationResult,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.ExecuteRequest,
+        gestalt.provider.v1.plugin_pb2.OperationResult,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.ExecuteRequest,
+        gestalt.provider.v1.plugin_pb2.OperationResult,
+    ],
+)
 
-class IntegrationProviderServicer(metaclass=_abc_1.ABCMeta):
-    @_abc_1.abstractmethod
+_IntegrationProviderGetSessionCatalogType = typing_extensions.TypeVar(
+    '_IntegrationProviderGetSessionCatalogType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.GetSessionCatalogRequest,
+        gestalt.provider.v1.plugin_pb2.GetSessionCatalogResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.GetSessionCatalogRequest,
+        gestalt.provider.v1.plugin_pb2.GetSessionCatalogResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.GetSessionCatalogRequest,
+        gestalt.provider.v1.plugin_pb2.GetSessionCatalogResponse,
+    ],
+)
+
+_IntegrationProviderPostConnectType = typing_extensions.TypeVar(
+    '_IntegrationProviderPostConnectType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.PostConnectRequest,
+        gestalt.provider.v1.plugin_pb2.PostConnectResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.PostConnectRequest,
+        gestalt.provider.v1.plugin_pb2.PostConnectResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.PostConnectRequest,
+        gestalt.provider.v1.plugin_pb2.PostConnectResponse,
+    ],
+)
+
+class IntegrationProviderStub(typing.Generic[_IntegrationProviderGetMetadataType, _IntegrationProviderStartProviderType, _IntegrationProviderExecuteType, _IntegrationProviderGetSessionCatalogType, _IntegrationProviderPostConnectType]):
+    @typing.overload
+    def __init__(self: IntegrationProviderStub[
+        grpc.UnaryUnaryMultiCallable[
+            google.protobuf.empty_pb2.Empty,
+            gestalt.provider.v1.plugin_pb2.ProviderMetadata,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.plugin_pb2.StartProviderRequest,
+            gestalt.provider.v1.plugin_pb2.StartProviderResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.plugin_pb2.ExecuteRequest,
+            gestalt.provider.v1.plugin_pb2.OperationResult,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.plugin_pb2.GetSessionCatalogRequest,
+            gestalt.provider.v1.plugin_pb2.GetSessionCatalogResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.plugin_pb2.PostConnectRequest,
+            gestalt.provider.v1.plugin_pb2.PostConnectResponse,
+        ],
+    ], channel: grpc.Channel) -> None: ...
+
+    @typing.overload
+    def __init__(self: IntegrationProviderStub[
+        grpc.aio.UnaryUnaryMultiCallable[
+            google.protobuf.empty_pb2.Empty,
+            gestalt.provider.v1.plugin_pb2.ProviderMetadata,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.plugin_pb2.StartProviderRequest,
+            gestalt.provider.v1.plugin_pb2.StartProviderResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.plugin_pb2.ExecuteRequest,
+            gestalt.provider.v1.plugin_pb2.OperationResult,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.plugin_pb2.GetSessionCatalogRequest,
+            gestalt.provider.v1.plugin_pb2.GetSessionCatalogResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.plugin_pb2.PostConnectRequest,
+            gestalt.provider.v1.plugin_pb2.PostConnectResponse,
+        ],
+    ], channel: grpc.aio.Channel) -> None: ...
+
+    GetMetadata: _IntegrationProviderGetMetadataType
+
+    StartProvider: _IntegrationProviderStartProviderType
+
+    Execute: _IntegrationProviderExecuteType
+
+    GetSessionCatalog: _IntegrationProviderGetSessionCatalogType
+
+    PostConnect: _IntegrationProviderPostConnectType
+
+IntegrationProviderAsyncStub: typing_extensions.TypeAlias = IntegrationProviderStub[
+    grpc.aio.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.plugin_pb2.ProviderMetadata,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.StartProviderRequest,
+        gestalt.provider.v1.plugin_pb2.StartProviderResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.ExecuteRequest,
+        gestalt.provider.v1.plugin_pb2.OperationResult,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.GetSessionCatalogRequest,
+        gestalt.provider.v1.plugin_pb2.GetSessionCatalogResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.plugin_pb2.PostConnectRequest,
+        gestalt.provider.v1.plugin_pb2.PostConnectResponse,
+    ],
+]
+
+class IntegrationProviderServicer(metaclass=abc.ABCMeta):
+    @abc.abstractmethod
     def GetMetadata(
         self,
-        request: _empty_pb2.Empty,
+        request: google.protobuf.empty_pb2.Empty,
         context: _ServicerContext,
-    ) -> _typing.Union[_plugin_pb2.ProviderMetadata, _abc.Awaitable[_plugin_pb2.ProviderMetadata]]: ...
+    ) -> typing.Union[gestalt.provider.v1.plugin_pb2.ProviderMetadata, collections.abc.Awaitable[gestalt.provider.v1.plugin_pb2.ProviderMetadata]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def StartProvider(
         self,
-        request: _plugin_pb2.StartProviderRequest,
+        request: gestalt.provider.v1.plugin_pb2.StartProviderRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_plugin_pb2.StartProviderResponse, _abc.Awaitable[_plugin_pb2.StartProviderResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.plugin_pb2.StartProviderResponse, collections.abc.Awaitable[gestalt.provider.v1.plugin_pb2.StartProviderResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def Execute(
         self,
-        request: _plugin_pb2.ExecuteRequest,
+        request: gestalt.provider.v1.plugin_pb2.ExecuteRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_plugin_pb2.OperationResult, _abc.Awaitable[_plugin_pb2.OperationResult]]: ...
+    ) -> typing.Union[gestalt.provider.v1.plugin_pb2.OperationResult, collections.abc.Awaitable[gestalt.provider.v1.plugin_pb2.OperationResult]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def GetSessionCatalog(
         self,
-        request: _plugin_pb2.GetSessionCatalogRequest,
+        request: gestalt.provider.v1.plugin_pb2.GetSessionCatalogRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_plugin_pb2.GetSessionCatalogResponse, _abc.Awaitable[_plugin_pb2.GetSessionCatalogResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.plugin_pb2.GetSessionCatalogResponse, collections.abc.Awaitable[gestalt.provider.v1.plugin_pb2.GetSessionCatalogResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def PostConnect(
         self,
-        request: _plugin_pb2.PostConnectRequest,
+        request: gestalt.provider.v1.plugin_pb2.PostConnectRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_plugin_pb2.PostConnectResponse, _abc.Awaitable[_plugin_pb2.PostConnectResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.plugin_pb2.PostConnectResponse, collections.abc.Awaitable[gestalt.provider.v1.plugin_pb2.PostConnectResponse]]: ...
 
-def add_IntegrationProviderServicer_to_server(servicer: IntegrationProviderServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+def add_IntegrationProviderServicer_to_server(servicer: IntegrationProviderServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

@@ -3,29 +3,29 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
-from google.protobuf import struct_pb2 as _struct_pb2
-from google.protobuf.internal import containers as _containers
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
-import builtins as _builtins
+import builtins
+import collections.abc
+import google.protobuf.descriptor
+import google.protobuf.internal.containers
+import google.protobuf.internal.enum_type_wrapper
+import google.protobuf.message
+import google.protobuf.struct_pb2
 import sys
-import typing as _typing
+import typing
 
-if sys.version_info >= (3, 11):
-    from typing import TypeAlias as _TypeAlias, Never as _Never
+if sys.version_info >= (3, 10):
+    import typing as typing_extensions
 else:
-    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+    import typing_extensions
 
-DESCRIPTOR: _descriptor.FileDescriptor
+DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
 
 class _ProviderKind:
-    ValueType = _typing.NewType("ValueType", _builtins.int)
-    V: _TypeAlias = ValueType  # noqa: Y015
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
 
-class _ProviderKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ProviderKind.ValueType], _builtins.type):
-    DESCRIPTOR: _descriptor.EnumDescriptor
+class _ProviderKindEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_ProviderKind.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
     PROVIDER_KIND_UNSPECIFIED: _ProviderKind.ValueType  # 0
     PROVIDER_KIND_INTEGRATION: _ProviderKind.ValueType  # 1
     PROVIDER_KIND_AUTH: _ProviderKind.ValueType  # 2
@@ -45,112 +45,97 @@ PROVIDER_KIND_SECRETS: ProviderKind.ValueType  # 4
 PROVIDER_KIND_TELEMETRY: ProviderKind.ValueType  # 5
 PROVIDER_KIND_CACHE: ProviderKind.ValueType  # 6
 PROVIDER_KIND_S3: ProviderKind.ValueType  # 7
-Global___ProviderKind: _TypeAlias = ProviderKind  # noqa: Y015
+Global___ProviderKind: typing_extensions.TypeAlias = ProviderKind
 
-@_typing.final
-class ProviderIdentity(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ProviderIdentity(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    KIND_FIELD_NUMBER: _builtins.int
-    NAME_FIELD_NUMBER: _builtins.int
-    DISPLAY_NAME_FIELD_NUMBER: _builtins.int
-    DESCRIPTION_FIELD_NUMBER: _builtins.int
-    VERSION_FIELD_NUMBER: _builtins.int
-    WARNINGS_FIELD_NUMBER: _builtins.int
-    MIN_PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
-    MAX_PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: builtins.int
+    NAME_FIELD_NUMBER: builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    VERSION_FIELD_NUMBER: builtins.int
+    WARNINGS_FIELD_NUMBER: builtins.int
+    MIN_PROTOCOL_VERSION_FIELD_NUMBER: builtins.int
+    MAX_PROTOCOL_VERSION_FIELD_NUMBER: builtins.int
     kind: Global___ProviderKind.ValueType
-    name: _builtins.str
-    display_name: _builtins.str
-    description: _builtins.str
-    version: _builtins.str
-    min_protocol_version: _builtins.int
-    max_protocol_version: _builtins.int
-    @_builtins.property
-    def warnings(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    name: builtins.str
+    display_name: builtins.str
+    description: builtins.str
+    version: builtins.str
+    min_protocol_version: builtins.int
+    max_protocol_version: builtins.int
+    @property
+    def warnings(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
     def __init__(
         self,
         *,
         kind: Global___ProviderKind.ValueType = ...,
-        name: _builtins.str = ...,
-        display_name: _builtins.str = ...,
-        description: _builtins.str = ...,
-        version: _builtins.str = ...,
-        warnings: _abc.Iterable[_builtins.str] | None = ...,
-        min_protocol_version: _builtins.int = ...,
-        max_protocol_version: _builtins.int = ...,
+        name: builtins.str = ...,
+        display_name: builtins.str = ...,
+        description: builtins.str = ...,
+        version: builtins.str = ...,
+        warnings: collections.abc.Iterable[builtins.str] | None = ...,
+        min_protocol_version: builtins.int = ...,
+        max_protocol_version: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "display_name", b"display_name", "kind", b"kind", "max_protocol_version", b"max_protocol_version", "min_protocol_version", b"min_protocol_version", "name", b"name", "version", b"version", "warnings", b"warnings"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["description", b"description", "display_name", b"display_name", "kind", b"kind", "max_protocol_version", b"max_protocol_version", "min_protocol_version", b"min_protocol_version", "name", b"name", "version", b"version", "warnings", b"warnings"]) -> None: ...
 
-Global___ProviderIdentity: _TypeAlias = ProviderIdentity  # noqa: Y015
+Global___ProviderIdentity: typing_extensions.TypeAlias = ProviderIdentity
 
-@_typing.final
-class ConfigureProviderRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ConfigureProviderRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    NAME_FIELD_NUMBER: _builtins.int
-    CONFIG_FIELD_NUMBER: _builtins.int
-    PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
-    name: _builtins.str
-    protocol_version: _builtins.int
-    @_builtins.property
-    def config(self) -> _struct_pb2.Struct: ...
+    NAME_FIELD_NUMBER: builtins.int
+    CONFIG_FIELD_NUMBER: builtins.int
+    PROTOCOL_VERSION_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    protocol_version: builtins.int
+    @property
+    def config(self) -> google.protobuf.struct_pb2.Struct: ...
     def __init__(
         self,
         *,
-        name: _builtins.str = ...,
-        config: _struct_pb2.Struct | None = ...,
-        protocol_version: _builtins.int = ...,
+        name: builtins.str = ...,
+        config: google.protobuf.struct_pb2.Struct | None = ...,
+        protocol_version: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["config", b"config"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["config", b"config", "name", b"name", "protocol_version", b"protocol_version"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["config", b"config"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["config", b"config", "name", b"name", "protocol_version", b"protocol_version"]) -> None: ...
 
-Global___ConfigureProviderRequest: _TypeAlias = ConfigureProviderRequest  # noqa: Y015
+Global___ConfigureProviderRequest: typing_extensions.TypeAlias = ConfigureProviderRequest
 
-@_typing.final
-class ConfigureProviderResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ConfigureProviderResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    PROTOCOL_VERSION_FIELD_NUMBER: _builtins.int
-    protocol_version: _builtins.int
+    PROTOCOL_VERSION_FIELD_NUMBER: builtins.int
+    protocol_version: builtins.int
     def __init__(
         self,
         *,
-        protocol_version: _builtins.int = ...,
+        protocol_version: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["protocol_version", b"protocol_version"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["protocol_version", b"protocol_version"]) -> None: ...
 
-Global___ConfigureProviderResponse: _TypeAlias = ConfigureProviderResponse  # noqa: Y015
+Global___ConfigureProviderResponse: typing_extensions.TypeAlias = ConfigureProviderResponse
 
-@_typing.final
-class HealthCheckResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class HealthCheckResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    READY_FIELD_NUMBER: _builtins.int
-    MESSAGE_FIELD_NUMBER: _builtins.int
-    ready: _builtins.bool
-    message: _builtins.str
+    READY_FIELD_NUMBER: builtins.int
+    MESSAGE_FIELD_NUMBER: builtins.int
+    ready: builtins.bool
+    message: builtins.str
     def __init__(
         self,
         *,
-        ready: _builtins.bool = ...,
-        message: _builtins.str = ...,
+        ready: builtins.bool = ...,
+        message: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["message", b"message", "ready", b"ready"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["message", b"message", "ready", b"ready"]) -> None: ...
 
-Global___HealthCheckResponse: _TypeAlias = HealthCheckResponse  # noqa: Y015
+Global___HealthCheckResponse: typing_extensions.TypeAlias = HealthCheckResponse

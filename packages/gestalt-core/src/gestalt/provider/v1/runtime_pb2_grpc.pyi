@@ -3,66 +3,151 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import empty_pb2 as _empty_pb2
-from grpc import aio as _aio
-from . import runtime_pb2 as _runtime_pb2
-import abc as _abc_1
-import grpc as _grpc
+import abc
+import collections.abc
+import google.protobuf.empty_pb2
+import grpc
+import grpc.aio
 import sys
-import typing as _typing
+import typing
+import gestalt.provider.v1.runtime_pb2
 
-if sys.version_info >= (3, 11):
-    from typing import Self as _Self
+if sys.version_info >= (3, 13):
+    import typing as typing_extensions
 else:
-    from typing_extensions import Self as _Self
+    import typing_extensions
 
-_T = _typing.TypeVar("_T")
+_T = typing.TypeVar("_T")
 
-class _MaybeAsyncIterator(_abc.AsyncIterator[_T], _abc.Iterator[_T], metaclass=_abc_1.ABCMeta): ...
+class _MaybeAsyncIterator(collections.abc.AsyncIterator[_T], collections.abc.Iterator[_T], metaclass=abc.ABCMeta): ...
 
-class _ServicerContext(_grpc.ServicerContext, _aio.ServicerContext):  # type: ignore[misc, type-arg]
+class _ServicerContext(grpc.ServicerContext, grpc.aio.ServicerContext):  # type: ignore[misc, type-arg]
     ...
 
 GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
+_ProviderLifecycleGetProviderIdentityType = typing_extensions.TypeVar(
+    '_ProviderLifecycleGetProviderIdentityType',
+    grpc.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.runtime_pb2.ProviderIdentity,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.runtime_pb2.ProviderIdentity,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.runtime_pb2.ProviderIdentity,
+    ],
+)
 
-class ProviderLifecycleStub:
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> ProviderLifecycleAsyncStub: ...
-    GetProviderIdentity: _grpc.UnaryUnaryMultiCallable[_empty_pb2.Empty, _runtime_pb2.ProviderIdentity]
-    ConfigureProvider: _grpc.UnaryUnaryMultiCallable[_runtime_pb2.ConfigureProviderRequest, _runtime_pb2.ConfigureProviderResponse]
-    HealthCheck: _grpc.UnaryUnaryMultiCallable[_empty_pb2.Empty, _runtime_pb2.HealthCheckResponse]
+_ProviderLifecycleConfigureProviderType = typing_extensions.TypeVar(
+    '_ProviderLifecycleConfigureProviderType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.runtime_pb2.ConfigureProviderRequest,
+        gestalt.provider.v1.runtime_pb2.ConfigureProviderResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.runtime_pb2.ConfigureProviderRequest,
+        gestalt.provider.v1.runtime_pb2.ConfigureProviderResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.runtime_pb2.ConfigureProviderRequest,
+        gestalt.provider.v1.runtime_pb2.ConfigureProviderResponse,
+    ],
+)
 
-@_typing.type_check_only
-class ProviderLifecycleAsyncStub(ProviderLifecycleStub):
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    GetProviderIdentity: _aio.UnaryUnaryMultiCallable[_empty_pb2.Empty, _runtime_pb2.ProviderIdentity]  # type: ignore[assignment]
-    ConfigureProvider: _aio.UnaryUnaryMultiCallable[_runtime_pb2.ConfigureProviderRequest, _runtime_pb2.ConfigureProviderResponse]  # type: ignore[assignment]
-    HealthCheck: _aio.UnaryUnaryMultiCallable[_empty_pb2.Empty, _runtime_pb2.HealthCheckResponse]  # type: ignore[assignment]
+_ProviderLifecycleHealthCheckType = typing_extensions.TypeVar(
+    '_ProviderLifecycleHealthCheckType',
+    grpc.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.runtime_pb2.HealthCheckResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.runtime_pb2.HealthCheckResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.runtime_pb2.HealthCheckResponse,
+    ],
+)
 
-class ProviderLifecycleServicer(metaclass=_abc_1.ABCMeta):
-    @_abc_1.abstractmethod
+class ProviderLifecycleStub(typing.Generic[_ProviderLifecycleGetProviderIdentityType, _ProviderLifecycleConfigureProviderType, _ProviderLifecycleHealthCheckType]):
+    @typing.overload
+    def __init__(self: ProviderLifecycleStub[
+        grpc.UnaryUnaryMultiCallable[
+            google.protobuf.empty_pb2.Empty,
+            gestalt.provider.v1.runtime_pb2.ProviderIdentity,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.runtime_pb2.ConfigureProviderRequest,
+            gestalt.provider.v1.runtime_pb2.ConfigureProviderResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            google.protobuf.empty_pb2.Empty,
+            gestalt.provider.v1.runtime_pb2.HealthCheckResponse,
+        ],
+    ], channel: grpc.Channel) -> None: ...
+
+    @typing.overload
+    def __init__(self: ProviderLifecycleStub[
+        grpc.aio.UnaryUnaryMultiCallable[
+            google.protobuf.empty_pb2.Empty,
+            gestalt.provider.v1.runtime_pb2.ProviderIdentity,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.runtime_pb2.ConfigureProviderRequest,
+            gestalt.provider.v1.runtime_pb2.ConfigureProviderResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            google.protobuf.empty_pb2.Empty,
+            gestalt.provider.v1.runtime_pb2.HealthCheckResponse,
+        ],
+    ], channel: grpc.aio.Channel) -> None: ...
+
+    GetProviderIdentity: _ProviderLifecycleGetProviderIdentityType
+
+    ConfigureProvider: _ProviderLifecycleConfigureProviderType
+
+    HealthCheck: _ProviderLifecycleHealthCheckType
+
+ProviderLifecycleAsyncStub: typing_extensions.TypeAlias = ProviderLifecycleStub[
+    grpc.aio.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.runtime_pb2.ProviderIdentity,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.runtime_pb2.ConfigureProviderRequest,
+        gestalt.provider.v1.runtime_pb2.ConfigureProviderResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        google.protobuf.empty_pb2.Empty,
+        gestalt.provider.v1.runtime_pb2.HealthCheckResponse,
+    ],
+]
+
+class ProviderLifecycleServicer(metaclass=abc.ABCMeta):
+    @abc.abstractmethod
     def GetProviderIdentity(
         self,
-        request: _empty_pb2.Empty,
+        request: google.protobuf.empty_pb2.Empty,
         context: _ServicerContext,
-    ) -> _typing.Union[_runtime_pb2.ProviderIdentity, _abc.Awaitable[_runtime_pb2.ProviderIdentity]]: ...
+    ) -> typing.Union[gestalt.provider.v1.runtime_pb2.ProviderIdentity, collections.abc.Awaitable[gestalt.provider.v1.runtime_pb2.ProviderIdentity]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def ConfigureProvider(
         self,
-        request: _runtime_pb2.ConfigureProviderRequest,
+        request: gestalt.provider.v1.runtime_pb2.ConfigureProviderRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_runtime_pb2.ConfigureProviderResponse, _abc.Awaitable[_runtime_pb2.ConfigureProviderResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.runtime_pb2.ConfigureProviderResponse, collections.abc.Awaitable[gestalt.provider.v1.runtime_pb2.ConfigureProviderResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def HealthCheck(
         self,
-        request: _empty_pb2.Empty,
+        request: google.protobuf.empty_pb2.Empty,
         context: _ServicerContext,
-    ) -> _typing.Union[_runtime_pb2.HealthCheckResponse, _abc.Awaitable[_runtime_pb2.HealthCheckResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.runtime_pb2.HealthCheckResponse, collections.abc.Awaitable[gestalt.provider.v1.runtime_pb2.HealthCheckResponse]]: ...
 
-def add_ProviderLifecycleServicer_to_server(servicer: ProviderLifecycleServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+def add_ProviderLifecycleServicer_to_server(servicer: ProviderLifecycleServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

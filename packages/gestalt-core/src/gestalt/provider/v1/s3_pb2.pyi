@@ -3,29 +3,29 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
-from google.protobuf import timestamp_pb2 as _timestamp_pb2
-from google.protobuf.internal import containers as _containers
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
-import builtins as _builtins
+import builtins
+import collections.abc
+import google.protobuf.descriptor
+import google.protobuf.internal.containers
+import google.protobuf.internal.enum_type_wrapper
+import google.protobuf.message
+import google.protobuf.timestamp_pb2
 import sys
-import typing as _typing
+import typing
 
-if sys.version_info >= (3, 11):
-    from typing import TypeAlias as _TypeAlias, Never as _Never
+if sys.version_info >= (3, 10):
+    import typing as typing_extensions
 else:
-    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+    import typing_extensions
 
-DESCRIPTOR: _descriptor.FileDescriptor
+DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
 
 class _PresignMethod:
-    ValueType = _typing.NewType("ValueType", _builtins.int)
-    V: _TypeAlias = ValueType  # noqa: Y015
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
 
-class _PresignMethodEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PresignMethod.ValueType], _builtins.type):
-    DESCRIPTOR: _descriptor.EnumDescriptor
+class _PresignMethodEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_PresignMethod.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
     PRESIGN_METHOD_UNSPECIFIED: _PresignMethod.ValueType  # 0
     PRESIGN_METHOD_GET: _PresignMethod.ValueType  # 1
     PRESIGN_METHOD_PUT: _PresignMethod.ValueType  # 2
@@ -39,573 +39,497 @@ PRESIGN_METHOD_GET: PresignMethod.ValueType  # 1
 PRESIGN_METHOD_PUT: PresignMethod.ValueType  # 2
 PRESIGN_METHOD_DELETE: PresignMethod.ValueType  # 3
 PRESIGN_METHOD_HEAD: PresignMethod.ValueType  # 4
-Global___PresignMethod: _TypeAlias = PresignMethod  # noqa: Y015
+Global___PresignMethod: typing_extensions.TypeAlias = PresignMethod
 
-@_typing.final
-class S3ObjectRef(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class S3ObjectRef(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    BUCKET_FIELD_NUMBER: _builtins.int
-    KEY_FIELD_NUMBER: _builtins.int
-    VERSION_ID_FIELD_NUMBER: _builtins.int
-    bucket: _builtins.str
-    key: _builtins.str
-    version_id: _builtins.str
+    BUCKET_FIELD_NUMBER: builtins.int
+    KEY_FIELD_NUMBER: builtins.int
+    VERSION_ID_FIELD_NUMBER: builtins.int
+    bucket: builtins.str
+    key: builtins.str
+    version_id: builtins.str
     def __init__(
         self,
         *,
-        bucket: _builtins.str = ...,
-        key: _builtins.str = ...,
-        version_id: _builtins.str = ...,
+        bucket: builtins.str = ...,
+        key: builtins.str = ...,
+        version_id: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bucket", b"bucket", "key", b"key", "version_id", b"version_id"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["bucket", b"bucket", "key", b"key", "version_id", b"version_id"]) -> None: ...
 
-Global___S3ObjectRef: _TypeAlias = S3ObjectRef  # noqa: Y015
+Global___S3ObjectRef: typing_extensions.TypeAlias = S3ObjectRef
 
-@_typing.final
-class S3ObjectMeta(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class S3ObjectMeta(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class MetadataEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class MetadataEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    REF_FIELD_NUMBER: _builtins.int
-    ETAG_FIELD_NUMBER: _builtins.int
-    SIZE_FIELD_NUMBER: _builtins.int
-    CONTENT_TYPE_FIELD_NUMBER: _builtins.int
-    LAST_MODIFIED_FIELD_NUMBER: _builtins.int
-    METADATA_FIELD_NUMBER: _builtins.int
-    STORAGE_CLASS_FIELD_NUMBER: _builtins.int
-    etag: _builtins.str
-    size: _builtins.int
-    content_type: _builtins.str
-    storage_class: _builtins.str
-    @_builtins.property
+    REF_FIELD_NUMBER: builtins.int
+    ETAG_FIELD_NUMBER: builtins.int
+    SIZE_FIELD_NUMBER: builtins.int
+    CONTENT_TYPE_FIELD_NUMBER: builtins.int
+    LAST_MODIFIED_FIELD_NUMBER: builtins.int
+    METADATA_FIELD_NUMBER: builtins.int
+    STORAGE_CLASS_FIELD_NUMBER: builtins.int
+    etag: builtins.str
+    size: builtins.int
+    content_type: builtins.str
+    storage_class: builtins.str
+    @property
     def ref(self) -> Global___S3ObjectRef: ...
-    @_builtins.property
-    def last_modified(self) -> _timestamp_pb2.Timestamp: ...
-    @_builtins.property
-    def metadata(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    @property
+    def last_modified(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def metadata(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
     def __init__(
         self,
         *,
         ref: Global___S3ObjectRef | None = ...,
-        etag: _builtins.str = ...,
-        size: _builtins.int = ...,
-        content_type: _builtins.str = ...,
-        last_modified: _timestamp_pb2.Timestamp | None = ...,
-        metadata: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
-        storage_class: _builtins.str = ...,
+        etag: builtins.str = ...,
+        size: builtins.int = ...,
+        content_type: builtins.str = ...,
+        last_modified: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        metadata: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
+        storage_class: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["last_modified", b"last_modified", "ref", b"ref"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_type", b"content_type", "etag", b"etag", "last_modified", b"last_modified", "metadata", b"metadata", "ref", b"ref", "size", b"size", "storage_class", b"storage_class"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["last_modified", b"last_modified", "ref", b"ref"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["content_type", b"content_type", "etag", b"etag", "last_modified", b"last_modified", "metadata", b"metadata", "ref", b"ref", "size", b"size", "storage_class", b"storage_class"]) -> None: ...
 
-Global___S3ObjectMeta: _TypeAlias = S3ObjectMeta  # noqa: Y015
+Global___S3ObjectMeta: typing_extensions.TypeAlias = S3ObjectMeta
 
-@_typing.final
-class ByteRange(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ByteRange(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    START_FIELD_NUMBER: _builtins.int
-    END_FIELD_NUMBER: _builtins.int
-    start: _builtins.int
-    end: _builtins.int
+    START_FIELD_NUMBER: builtins.int
+    END_FIELD_NUMBER: builtins.int
+    start: builtins.int
+    end: builtins.int
     def __init__(
         self,
         *,
-        start: _builtins.int | None = ...,
-        end: _builtins.int | None = ...,
+        start: builtins.int | None = ...,
+        end: builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_end", b"_end", "_start", b"_start", "end", b"end", "start", b"start"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_end", b"_end", "_start", b"_start", "end", b"end", "start", b"start"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType__end: _TypeAlias = _typing.Literal["end"]  # noqa: Y015
-    _WhichOneofArgType__end: _TypeAlias = _typing.Literal["_end", b"_end"]  # noqa: Y015
-    _WhichOneofReturnType__start: _TypeAlias = _typing.Literal["start"]  # noqa: Y015
-    _WhichOneofArgType__start: _TypeAlias = _typing.Literal["_start", b"_start"]  # noqa: Y015
-    @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__end) -> _WhichOneofReturnType__end | None: ...
-    @_typing.overload
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__start) -> _WhichOneofReturnType__start | None: ...
+    def HasField(self, field_name: typing.Literal["_end", b"_end", "_start", b"_start", "end", b"end", "start", b"start"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_end", b"_end", "_start", b"_start", "end", b"end", "start", b"start"]) -> None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_end", b"_end"]) -> typing.Literal["end"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_start", b"_start"]) -> typing.Literal["start"] | None: ...
 
-Global___ByteRange: _TypeAlias = ByteRange  # noqa: Y015
+Global___ByteRange: typing_extensions.TypeAlias = ByteRange
 
-@_typing.final
-class HeadObjectRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class HeadObjectRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    REF_FIELD_NUMBER: _builtins.int
-    @_builtins.property
+    REF_FIELD_NUMBER: builtins.int
+    @property
     def ref(self) -> Global___S3ObjectRef: ...
     def __init__(
         self,
         *,
         ref: Global___S3ObjectRef | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ref", b"ref"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ref", b"ref"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["ref", b"ref"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["ref", b"ref"]) -> None: ...
 
-Global___HeadObjectRequest: _TypeAlias = HeadObjectRequest  # noqa: Y015
+Global___HeadObjectRequest: typing_extensions.TypeAlias = HeadObjectRequest
 
-@_typing.final
-class HeadObjectResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class HeadObjectResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    META_FIELD_NUMBER: _builtins.int
-    @_builtins.property
+    META_FIELD_NUMBER: builtins.int
+    @property
     def meta(self) -> Global___S3ObjectMeta: ...
     def __init__(
         self,
         *,
         meta: Global___S3ObjectMeta | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["meta", b"meta"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["meta", b"meta"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["meta", b"meta"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["meta", b"meta"]) -> None: ...
 
-Global___HeadObjectResponse: _TypeAlias = HeadObjectResponse  # noqa: Y015
+Global___HeadObjectResponse: typing_extensions.TypeAlias = HeadObjectResponse
 
-@_typing.final
-class ReadObjectRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ReadObjectRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    REF_FIELD_NUMBER: _builtins.int
-    RANGE_FIELD_NUMBER: _builtins.int
-    IF_MATCH_FIELD_NUMBER: _builtins.int
-    IF_NONE_MATCH_FIELD_NUMBER: _builtins.int
-    IF_MODIFIED_SINCE_FIELD_NUMBER: _builtins.int
-    IF_UNMODIFIED_SINCE_FIELD_NUMBER: _builtins.int
-    if_match: _builtins.str
-    if_none_match: _builtins.str
-    @_builtins.property
+    REF_FIELD_NUMBER: builtins.int
+    RANGE_FIELD_NUMBER: builtins.int
+    IF_MATCH_FIELD_NUMBER: builtins.int
+    IF_NONE_MATCH_FIELD_NUMBER: builtins.int
+    IF_MODIFIED_SINCE_FIELD_NUMBER: builtins.int
+    IF_UNMODIFIED_SINCE_FIELD_NUMBER: builtins.int
+    if_match: builtins.str
+    if_none_match: builtins.str
+    @property
     def ref(self) -> Global___S3ObjectRef: ...
-    @_builtins.property
+    @property
     def range(self) -> Global___ByteRange: ...
-    @_builtins.property
-    def if_modified_since(self) -> _timestamp_pb2.Timestamp: ...
-    @_builtins.property
-    def if_unmodified_since(self) -> _timestamp_pb2.Timestamp: ...
+    @property
+    def if_modified_since(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def if_unmodified_since(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     def __init__(
         self,
         *,
         ref: Global___S3ObjectRef | None = ...,
         range: Global___ByteRange | None = ...,
-        if_match: _builtins.str = ...,
-        if_none_match: _builtins.str = ...,
-        if_modified_since: _timestamp_pb2.Timestamp | None = ...,
-        if_unmodified_since: _timestamp_pb2.Timestamp | None = ...,
+        if_match: builtins.str = ...,
+        if_none_match: builtins.str = ...,
+        if_modified_since: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        if_unmodified_since: google.protobuf.timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_range", b"_range", "if_modified_since", b"if_modified_since", "if_unmodified_since", b"if_unmodified_since", "range", b"range", "ref", b"ref"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_range", b"_range", "if_match", b"if_match", "if_modified_since", b"if_modified_since", "if_none_match", b"if_none_match", "if_unmodified_since", b"if_unmodified_since", "range", b"range", "ref", b"ref"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType__range: _TypeAlias = _typing.Literal["range"]  # noqa: Y015
-    _WhichOneofArgType__range: _TypeAlias = _typing.Literal["_range", b"_range"]  # noqa: Y015
-    def WhichOneof(self, oneof_group: _WhichOneofArgType__range) -> _WhichOneofReturnType__range | None: ...
+    def HasField(self, field_name: typing.Literal["_range", b"_range", "if_modified_since", b"if_modified_since", "if_unmodified_since", b"if_unmodified_since", "range", b"range", "ref", b"ref"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_range", b"_range", "if_match", b"if_match", "if_modified_since", b"if_modified_since", "if_none_match", b"if_none_match", "if_unmodified_since", b"if_unmodified_since", "range", b"range", "ref", b"ref"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["_range", b"_range"]) -> typing.Literal["range"] | None: ...
 
-Global___ReadObjectRequest: _TypeAlias = ReadObjectRequest  # noqa: Y015
+Global___ReadObjectRequest: typing_extensions.TypeAlias = ReadObjectRequest
 
-@_typing.final
-class ReadObjectChunk(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ReadObjectChunk(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    META_FIELD_NUMBER: _builtins.int
-    DATA_FIELD_NUMBER: _builtins.int
-    data: _builtins.bytes
-    @_builtins.property
+    META_FIELD_NUMBER: builtins.int
+    DATA_FIELD_NUMBER: builtins.int
+    data: builtins.bytes
+    @property
     def meta(self) -> Global___S3ObjectMeta: ...
     def __init__(
         self,
         *,
         meta: Global___S3ObjectMeta | None = ...,
-        data: _builtins.bytes = ...,
+        data: builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "meta", b"meta", "result", b"result"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "meta", b"meta", "result", b"result"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_result: _TypeAlias = _typing.Literal["meta", "data"]  # noqa: Y015
-    _WhichOneofArgType_result: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
-    def WhichOneof(self, oneof_group: _WhichOneofArgType_result) -> _WhichOneofReturnType_result | None: ...
+    def HasField(self, field_name: typing.Literal["data", b"data", "meta", b"meta", "result", b"result"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["data", b"data", "meta", b"meta", "result", b"result"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["result", b"result"]) -> typing.Literal["meta", "data"] | None: ...
 
-Global___ReadObjectChunk: _TypeAlias = ReadObjectChunk  # noqa: Y015
+Global___ReadObjectChunk: typing_extensions.TypeAlias = ReadObjectChunk
 
-@_typing.final
-class WriteObjectOpen(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class WriteObjectOpen(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class MetadataEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class MetadataEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    REF_FIELD_NUMBER: _builtins.int
-    CONTENT_TYPE_FIELD_NUMBER: _builtins.int
-    CACHE_CONTROL_FIELD_NUMBER: _builtins.int
-    CONTENT_DISPOSITION_FIELD_NUMBER: _builtins.int
-    CONTENT_ENCODING_FIELD_NUMBER: _builtins.int
-    CONTENT_LANGUAGE_FIELD_NUMBER: _builtins.int
-    METADATA_FIELD_NUMBER: _builtins.int
-    IF_MATCH_FIELD_NUMBER: _builtins.int
-    IF_NONE_MATCH_FIELD_NUMBER: _builtins.int
-    content_type: _builtins.str
-    cache_control: _builtins.str
-    content_disposition: _builtins.str
-    content_encoding: _builtins.str
-    content_language: _builtins.str
-    if_match: _builtins.str
-    if_none_match: _builtins.str
-    @_builtins.property
+    REF_FIELD_NUMBER: builtins.int
+    CONTENT_TYPE_FIELD_NUMBER: builtins.int
+    CACHE_CONTROL_FIELD_NUMBER: builtins.int
+    CONTENT_DISPOSITION_FIELD_NUMBER: builtins.int
+    CONTENT_ENCODING_FIELD_NUMBER: builtins.int
+    CONTENT_LANGUAGE_FIELD_NUMBER: builtins.int
+    METADATA_FIELD_NUMBER: builtins.int
+    IF_MATCH_FIELD_NUMBER: builtins.int
+    IF_NONE_MATCH_FIELD_NUMBER: builtins.int
+    content_type: builtins.str
+    cache_control: builtins.str
+    content_disposition: builtins.str
+    content_encoding: builtins.str
+    content_language: builtins.str
+    if_match: builtins.str
+    if_none_match: builtins.str
+    @property
     def ref(self) -> Global___S3ObjectRef: ...
-    @_builtins.property
-    def metadata(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    @property
+    def metadata(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
     def __init__(
         self,
         *,
         ref: Global___S3ObjectRef | None = ...,
-        content_type: _builtins.str = ...,
-        cache_control: _builtins.str = ...,
-        content_disposition: _builtins.str = ...,
-        content_encoding: _builtins.str = ...,
-        content_language: _builtins.str = ...,
-        metadata: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
-        if_match: _builtins.str = ...,
-        if_none_match: _builtins.str = ...,
+        content_type: builtins.str = ...,
+        cache_control: builtins.str = ...,
+        content_disposition: builtins.str = ...,
+        content_encoding: builtins.str = ...,
+        content_language: builtins.str = ...,
+        metadata: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
+        if_match: builtins.str = ...,
+        if_none_match: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ref", b"ref"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cache_control", b"cache_control", "content_disposition", b"content_disposition", "content_encoding", b"content_encoding", "content_language", b"content_language", "content_type", b"content_type", "if_match", b"if_match", "if_none_match", b"if_none_match", "metadata", b"metadata", "ref", b"ref"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["ref", b"ref"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["cache_control", b"cache_control", "content_disposition", b"content_disposition", "content_encoding", b"content_encoding", "content_language", b"content_language", "content_type", b"content_type", "if_match", b"if_match", "if_none_match", b"if_none_match", "metadata", b"metadata", "ref", b"ref"]) -> None: ...
 
-Global___WriteObjectOpen: _TypeAlias = WriteObjectOpen  # noqa: Y015
+Global___WriteObjectOpen: typing_extensions.TypeAlias = WriteObjectOpen
 
-@_typing.final
-class WriteObjectRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class WriteObjectRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    OPEN_FIELD_NUMBER: _builtins.int
-    DATA_FIELD_NUMBER: _builtins.int
-    data: _builtins.bytes
-    @_builtins.property
+    OPEN_FIELD_NUMBER: builtins.int
+    DATA_FIELD_NUMBER: builtins.int
+    data: builtins.bytes
+    @property
     def open(self) -> Global___WriteObjectOpen: ...
     def __init__(
         self,
         *,
         open: Global___WriteObjectOpen | None = ...,
-        data: _builtins.bytes = ...,
+        data: builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "msg", b"msg", "open", b"open"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "msg", b"msg", "open", b"open"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_msg: _TypeAlias = _typing.Literal["open", "data"]  # noqa: Y015
-    _WhichOneofArgType_msg: _TypeAlias = _typing.Literal["msg", b"msg"]  # noqa: Y015
-    def WhichOneof(self, oneof_group: _WhichOneofArgType_msg) -> _WhichOneofReturnType_msg | None: ...
+    def HasField(self, field_name: typing.Literal["data", b"data", "msg", b"msg", "open", b"open"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["data", b"data", "msg", b"msg", "open", b"open"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["msg", b"msg"]) -> typing.Literal["open", "data"] | None: ...
 
-Global___WriteObjectRequest: _TypeAlias = WriteObjectRequest  # noqa: Y015
+Global___WriteObjectRequest: typing_extensions.TypeAlias = WriteObjectRequest
 
-@_typing.final
-class WriteObjectResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class WriteObjectResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    META_FIELD_NUMBER: _builtins.int
-    @_builtins.property
+    META_FIELD_NUMBER: builtins.int
+    @property
     def meta(self) -> Global___S3ObjectMeta: ...
     def __init__(
         self,
         *,
         meta: Global___S3ObjectMeta | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["meta", b"meta"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["meta", b"meta"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["meta", b"meta"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["meta", b"meta"]) -> None: ...
 
-Global___WriteObjectResponse: _TypeAlias = WriteObjectResponse  # noqa: Y015
+Global___WriteObjectResponse: typing_extensions.TypeAlias = WriteObjectResponse
 
-@_typing.final
-class DeleteObjectRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class DeleteObjectRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    REF_FIELD_NUMBER: _builtins.int
-    @_builtins.property
+    REF_FIELD_NUMBER: builtins.int
+    @property
     def ref(self) -> Global___S3ObjectRef: ...
     def __init__(
         self,
         *,
         ref: Global___S3ObjectRef | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ref", b"ref"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ref", b"ref"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["ref", b"ref"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["ref", b"ref"]) -> None: ...
 
-Global___DeleteObjectRequest: _TypeAlias = DeleteObjectRequest  # noqa: Y015
+Global___DeleteObjectRequest: typing_extensions.TypeAlias = DeleteObjectRequest
 
-@_typing.final
-class ListObjectsRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ListObjectsRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    BUCKET_FIELD_NUMBER: _builtins.int
-    PREFIX_FIELD_NUMBER: _builtins.int
-    DELIMITER_FIELD_NUMBER: _builtins.int
-    CONTINUATION_TOKEN_FIELD_NUMBER: _builtins.int
-    START_AFTER_FIELD_NUMBER: _builtins.int
-    MAX_KEYS_FIELD_NUMBER: _builtins.int
-    bucket: _builtins.str
-    prefix: _builtins.str
-    delimiter: _builtins.str
-    continuation_token: _builtins.str
-    start_after: _builtins.str
-    max_keys: _builtins.int
+    BUCKET_FIELD_NUMBER: builtins.int
+    PREFIX_FIELD_NUMBER: builtins.int
+    DELIMITER_FIELD_NUMBER: builtins.int
+    CONTINUATION_TOKEN_FIELD_NUMBER: builtins.int
+    START_AFTER_FIELD_NUMBER: builtins.int
+    MAX_KEYS_FIELD_NUMBER: builtins.int
+    bucket: builtins.str
+    prefix: builtins.str
+    delimiter: builtins.str
+    continuation_token: builtins.str
+    start_after: builtins.str
+    max_keys: builtins.int
     def __init__(
         self,
         *,
-        bucket: _builtins.str = ...,
-        prefix: _builtins.str = ...,
-        delimiter: _builtins.str = ...,
-        continuation_token: _builtins.str = ...,
-        start_after: _builtins.str = ...,
-        max_keys: _builtins.int = ...,
+        bucket: builtins.str = ...,
+        prefix: builtins.str = ...,
+        delimiter: builtins.str = ...,
+        continuation_token: builtins.str = ...,
+        start_after: builtins.str = ...,
+        max_keys: builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bucket", b"bucket", "continuation_token", b"continuation_token", "delimiter", b"delimiter", "max_keys", b"max_keys", "prefix", b"prefix", "start_after", b"start_after"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["bucket", b"bucket", "continuation_token", b"continuation_token", "delimiter", b"delimiter", "max_keys", b"max_keys", "prefix", b"prefix", "start_after", b"start_after"]) -> None: ...
 
-Global___ListObjectsRequest: _TypeAlias = ListObjectsRequest  # noqa: Y015
+Global___ListObjectsRequest: typing_extensions.TypeAlias = ListObjectsRequest
 
-@_typing.final
-class ListObjectsResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class ListObjectsResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    OBJECTS_FIELD_NUMBER: _builtins.int
-    COMMON_PREFIXES_FIELD_NUMBER: _builtins.int
-    NEXT_CONTINUATION_TOKEN_FIELD_NUMBER: _builtins.int
-    HAS_MORE_FIELD_NUMBER: _builtins.int
-    next_continuation_token: _builtins.str
-    has_more: _builtins.bool
-    @_builtins.property
-    def objects(self) -> _containers.RepeatedCompositeFieldContainer[Global___S3ObjectMeta]: ...
-    @_builtins.property
-    def common_prefixes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    OBJECTS_FIELD_NUMBER: builtins.int
+    COMMON_PREFIXES_FIELD_NUMBER: builtins.int
+    NEXT_CONTINUATION_TOKEN_FIELD_NUMBER: builtins.int
+    HAS_MORE_FIELD_NUMBER: builtins.int
+    next_continuation_token: builtins.str
+    has_more: builtins.bool
+    @property
+    def objects(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[Global___S3ObjectMeta]: ...
+    @property
+    def common_prefixes(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]: ...
     def __init__(
         self,
         *,
-        objects: _abc.Iterable[Global___S3ObjectMeta] | None = ...,
-        common_prefixes: _abc.Iterable[_builtins.str] | None = ...,
-        next_continuation_token: _builtins.str = ...,
-        has_more: _builtins.bool = ...,
+        objects: collections.abc.Iterable[Global___S3ObjectMeta] | None = ...,
+        common_prefixes: collections.abc.Iterable[builtins.str] | None = ...,
+        next_continuation_token: builtins.str = ...,
+        has_more: builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["common_prefixes", b"common_prefixes", "has_more", b"has_more", "next_continuation_token", b"next_continuation_token", "objects", b"objects"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def ClearField(self, field_name: typing.Literal["common_prefixes", b"common_prefixes", "has_more", b"has_more", "next_continuation_token", b"next_continuation_token", "objects", b"objects"]) -> None: ...
 
-Global___ListObjectsResponse: _TypeAlias = ListObjectsResponse  # noqa: Y015
+Global___ListObjectsResponse: typing_extensions.TypeAlias = ListObjectsResponse
 
-@_typing.final
-class CopyObjectRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CopyObjectRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    SOURCE_FIELD_NUMBER: _builtins.int
-    DESTINATION_FIELD_NUMBER: _builtins.int
-    IF_MATCH_FIELD_NUMBER: _builtins.int
-    IF_NONE_MATCH_FIELD_NUMBER: _builtins.int
-    if_match: _builtins.str
-    if_none_match: _builtins.str
-    @_builtins.property
+    SOURCE_FIELD_NUMBER: builtins.int
+    DESTINATION_FIELD_NUMBER: builtins.int
+    IF_MATCH_FIELD_NUMBER: builtins.int
+    IF_NONE_MATCH_FIELD_NUMBER: builtins.int
+    if_match: builtins.str
+    if_none_match: builtins.str
+    @property
     def source(self) -> Global___S3ObjectRef: ...
-    @_builtins.property
+    @property
     def destination(self) -> Global___S3ObjectRef: ...
     def __init__(
         self,
         *,
         source: Global___S3ObjectRef | None = ...,
         destination: Global___S3ObjectRef | None = ...,
-        if_match: _builtins.str = ...,
-        if_none_match: _builtins.str = ...,
+        if_match: builtins.str = ...,
+        if_none_match: builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["destination", b"destination", "source", b"source"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["destination", b"destination", "if_match", b"if_match", "if_none_match", b"if_none_match", "source", b"source"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["destination", b"destination", "source", b"source"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["destination", b"destination", "if_match", b"if_match", "if_none_match", b"if_none_match", "source", b"source"]) -> None: ...
 
-Global___CopyObjectRequest: _TypeAlias = CopyObjectRequest  # noqa: Y015
+Global___CopyObjectRequest: typing_extensions.TypeAlias = CopyObjectRequest
 
-@_typing.final
-class CopyObjectResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class CopyObjectResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    META_FIELD_NUMBER: _builtins.int
-    @_builtins.property
+    META_FIELD_NUMBER: builtins.int
+    @property
     def meta(self) -> Global___S3ObjectMeta: ...
     def __init__(
         self,
         *,
         meta: Global___S3ObjectMeta | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["meta", b"meta"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["meta", b"meta"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["meta", b"meta"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["meta", b"meta"]) -> None: ...
 
-Global___CopyObjectResponse: _TypeAlias = CopyObjectResponse  # noqa: Y015
+Global___CopyObjectResponse: typing_extensions.TypeAlias = CopyObjectResponse
 
-@_typing.final
-class PresignObjectRequest(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class PresignObjectRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class HeadersEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class HeadersEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    REF_FIELD_NUMBER: _builtins.int
-    METHOD_FIELD_NUMBER: _builtins.int
-    EXPIRES_SECONDS_FIELD_NUMBER: _builtins.int
-    CONTENT_TYPE_FIELD_NUMBER: _builtins.int
-    CONTENT_DISPOSITION_FIELD_NUMBER: _builtins.int
-    HEADERS_FIELD_NUMBER: _builtins.int
+    REF_FIELD_NUMBER: builtins.int
+    METHOD_FIELD_NUMBER: builtins.int
+    EXPIRES_SECONDS_FIELD_NUMBER: builtins.int
+    CONTENT_TYPE_FIELD_NUMBER: builtins.int
+    CONTENT_DISPOSITION_FIELD_NUMBER: builtins.int
+    HEADERS_FIELD_NUMBER: builtins.int
     method: Global___PresignMethod.ValueType
-    expires_seconds: _builtins.int
-    content_type: _builtins.str
-    content_disposition: _builtins.str
-    @_builtins.property
+    expires_seconds: builtins.int
+    content_type: builtins.str
+    content_disposition: builtins.str
+    @property
     def ref(self) -> Global___S3ObjectRef: ...
-    @_builtins.property
-    def headers(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    @property
+    def headers(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
     def __init__(
         self,
         *,
         ref: Global___S3ObjectRef | None = ...,
         method: Global___PresignMethod.ValueType = ...,
-        expires_seconds: _builtins.int = ...,
-        content_type: _builtins.str = ...,
-        content_disposition: _builtins.str = ...,
-        headers: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        expires_seconds: builtins.int = ...,
+        content_type: builtins.str = ...,
+        content_disposition: builtins.str = ...,
+        headers: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ref", b"ref"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_disposition", b"content_disposition", "content_type", b"content_type", "expires_seconds", b"expires_seconds", "headers", b"headers", "method", b"method", "ref", b"ref"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["ref", b"ref"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["content_disposition", b"content_disposition", "content_type", b"content_type", "expires_seconds", b"expires_seconds", "headers", b"headers", "method", b"method", "ref", b"ref"]) -> None: ...
 
-Global___PresignObjectRequest: _TypeAlias = PresignObjectRequest  # noqa: Y015
+Global___PresignObjectRequest: typing_extensions.TypeAlias = PresignObjectRequest
 
-@_typing.final
-class PresignObjectResponse(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
+@typing.final
+class PresignObjectResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-    @_typing.final
-    class HeadersEntry(_message.Message):
-        DESCRIPTOR: _descriptor.Descriptor
+    @typing.final
+    class HeadersEntry(google.protobuf.message.Message):
+        DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
-        KEY_FIELD_NUMBER: _builtins.int
-        VALUE_FIELD_NUMBER: _builtins.int
-        key: _builtins.str
-        value: _builtins.str
+        KEY_FIELD_NUMBER: builtins.int
+        VALUE_FIELD_NUMBER: builtins.int
+        key: builtins.str
+        value: builtins.str
         def __init__(
             self,
             *,
-            key: _builtins.str = ...,
-            value: _builtins.str = ...,
+            key: builtins.str = ...,
+            value: builtins.str = ...,
         ) -> None: ...
-        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
-        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-        def WhichOneof(self, oneof_group: _Never) -> None: ...
+        def ClearField(self, field_name: typing.Literal["key", b"key", "value", b"value"]) -> None: ...
 
-    URL_FIELD_NUMBER: _builtins.int
-    METHOD_FIELD_NUMBER: _builtins.int
-    EXPIRES_AT_FIELD_NUMBER: _builtins.int
-    HEADERS_FIELD_NUMBER: _builtins.int
-    url: _builtins.str
+    URL_FIELD_NUMBER: builtins.int
+    METHOD_FIELD_NUMBER: builtins.int
+    EXPIRES_AT_FIELD_NUMBER: builtins.int
+    HEADERS_FIELD_NUMBER: builtins.int
+    url: builtins.str
     method: Global___PresignMethod.ValueType
-    @_builtins.property
-    def expires_at(self) -> _timestamp_pb2.Timestamp: ...
-    @_builtins.property
-    def headers(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    @property
+    def expires_at(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def headers(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]: ...
     def __init__(
         self,
         *,
-        url: _builtins.str = ...,
+        url: builtins.str = ...,
         method: Global___PresignMethod.ValueType = ...,
-        expires_at: _timestamp_pb2.Timestamp | None = ...,
-        headers: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        expires_at: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        headers: collections.abc.Mapping[builtins.str, builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "headers", b"headers", "method", b"method", "url", b"url"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    def HasField(self, field_name: typing.Literal["expires_at", b"expires_at"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["expires_at", b"expires_at", "headers", b"headers", "method", b"method", "url", b"url"]) -> None: ...
 
-Global___PresignObjectResponse: _TypeAlias = PresignObjectResponse  # noqa: Y015
+Global___PresignObjectResponse: typing_extensions.TypeAlias = PresignObjectResponse

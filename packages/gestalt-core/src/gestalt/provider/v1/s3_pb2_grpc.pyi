@@ -3,102 +3,299 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from google.protobuf import empty_pb2 as _empty_pb2
-from grpc import aio as _aio
-from . import s3_pb2 as _s3_pb2
-import abc as _abc_1
-import grpc as _grpc
+import abc
+import collections.abc
+import google.protobuf.empty_pb2
+import grpc
+import grpc.aio
 import sys
-import typing as _typing
+import typing
+import gestalt.provider.v1.s3_pb2
 
-if sys.version_info >= (3, 11):
-    from typing import Self as _Self
+if sys.version_info >= (3, 13):
+    import typing as typing_extensions
 else:
-    from typing_extensions import Self as _Self
+    import typing_extensions
 
-_T = _typing.TypeVar("_T")
+_T = typing.TypeVar("_T")
 
-class _MaybeAsyncIterator(_abc.AsyncIterator[_T], _abc.Iterator[_T], metaclass=_abc_1.ABCMeta): ...
+class _MaybeAsyncIterator(collections.abc.AsyncIterator[_T], collections.abc.Iterator[_T], metaclass=abc.ABCMeta): ...
 
-class _ServicerContext(_grpc.ServicerContext, _aio.ServicerContext):  # type: ignore[misc, type-arg]
+class _ServicerContext(grpc.ServicerContext, grpc.aio.ServicerContext):  # type: ignore[misc, type-arg]
     ...
 
 GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
+_S3HeadObjectType = typing_extensions.TypeVar(
+    '_S3HeadObjectType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.HeadObjectRequest,
+        gestalt.provider.v1.s3_pb2.HeadObjectResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.HeadObjectRequest,
+        gestalt.provider.v1.s3_pb2.HeadObjectResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.HeadObjectRequest,
+        gestalt.provider.v1.s3_pb2.HeadObjectResponse,
+    ],
+)
 
-class S3Stub:
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> S3AsyncStub: ...
-    HeadObject: _grpc.UnaryUnaryMultiCallable[_s3_pb2.HeadObjectRequest, _s3_pb2.HeadObjectResponse]
-    ReadObject: _grpc.UnaryStreamMultiCallable[_s3_pb2.ReadObjectRequest, _s3_pb2.ReadObjectChunk]
-    WriteObject: _grpc.StreamUnaryMultiCallable[_s3_pb2.WriteObjectRequest, _s3_pb2.WriteObjectResponse]
-    DeleteObject: _grpc.UnaryUnaryMultiCallable[_s3_pb2.DeleteObjectRequest, _empty_pb2.Empty]
-    ListObjects: _grpc.UnaryUnaryMultiCallable[_s3_pb2.ListObjectsRequest, _s3_pb2.ListObjectsResponse]
-    CopyObject: _grpc.UnaryUnaryMultiCallable[_s3_pb2.CopyObjectRequest, _s3_pb2.CopyObjectResponse]
-    PresignObject: _grpc.UnaryUnaryMultiCallable[_s3_pb2.PresignObjectRequest, _s3_pb2.PresignObjectResponse]
+_S3ReadObjectType = typing_extensions.TypeVar(
+    '_S3ReadObjectType',
+    grpc.UnaryStreamMultiCallable[
+        gestalt.provider.v1.s3_pb2.ReadObjectRequest,
+        gestalt.provider.v1.s3_pb2.ReadObjectChunk,
+    ],
+    grpc.aio.UnaryStreamMultiCallable[
+        gestalt.provider.v1.s3_pb2.ReadObjectRequest,
+        gestalt.provider.v1.s3_pb2.ReadObjectChunk,
+    ],
+    default=grpc.UnaryStreamMultiCallable[
+        gestalt.provider.v1.s3_pb2.ReadObjectRequest,
+        gestalt.provider.v1.s3_pb2.ReadObjectChunk,
+    ],
+)
 
-@_typing.type_check_only
-class S3AsyncStub(S3Stub):
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    HeadObject: _aio.UnaryUnaryMultiCallable[_s3_pb2.HeadObjectRequest, _s3_pb2.HeadObjectResponse]  # type: ignore[assignment]
-    ReadObject: _aio.UnaryStreamMultiCallable[_s3_pb2.ReadObjectRequest, _s3_pb2.ReadObjectChunk]  # type: ignore[assignment]
-    WriteObject: _aio.StreamUnaryMultiCallable[_s3_pb2.WriteObjectRequest, _s3_pb2.WriteObjectResponse]  # type: ignore[assignment]
-    DeleteObject: _aio.UnaryUnaryMultiCallable[_s3_pb2.DeleteObjectRequest, _empty_pb2.Empty]  # type: ignore[assignment]
-    ListObjects: _aio.UnaryUnaryMultiCallable[_s3_pb2.ListObjectsRequest, _s3_pb2.ListObjectsResponse]  # type: ignore[assignment]
-    CopyObject: _aio.UnaryUnaryMultiCallable[_s3_pb2.CopyObjectRequest, _s3_pb2.CopyObjectResponse]  # type: ignore[assignment]
-    PresignObject: _aio.UnaryUnaryMultiCallable[_s3_pb2.PresignObjectRequest, _s3_pb2.PresignObjectResponse]  # type: ignore[assignment]
+_S3WriteObjectType = typing_extensions.TypeVar(
+    '_S3WriteObjectType',
+    grpc.StreamUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.WriteObjectRequest,
+        gestalt.provider.v1.s3_pb2.WriteObjectResponse,
+    ],
+    grpc.aio.StreamUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.WriteObjectRequest,
+        gestalt.provider.v1.s3_pb2.WriteObjectResponse,
+    ],
+    default=grpc.StreamUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.WriteObjectRequest,
+        gestalt.provider.v1.s3_pb2.WriteObjectResponse,
+    ],
+)
 
-class S3Servicer(metaclass=_abc_1.ABCMeta):
-    @_abc_1.abstractmethod
+_S3DeleteObjectType = typing_extensions.TypeVar(
+    '_S3DeleteObjectType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.DeleteObjectRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.DeleteObjectRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.DeleteObjectRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+)
+
+_S3ListObjectsType = typing_extensions.TypeVar(
+    '_S3ListObjectsType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.ListObjectsRequest,
+        gestalt.provider.v1.s3_pb2.ListObjectsResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.ListObjectsRequest,
+        gestalt.provider.v1.s3_pb2.ListObjectsResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.ListObjectsRequest,
+        gestalt.provider.v1.s3_pb2.ListObjectsResponse,
+    ],
+)
+
+_S3CopyObjectType = typing_extensions.TypeVar(
+    '_S3CopyObjectType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.CopyObjectRequest,
+        gestalt.provider.v1.s3_pb2.CopyObjectResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.CopyObjectRequest,
+        gestalt.provider.v1.s3_pb2.CopyObjectResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.CopyObjectRequest,
+        gestalt.provider.v1.s3_pb2.CopyObjectResponse,
+    ],
+)
+
+_S3PresignObjectType = typing_extensions.TypeVar(
+    '_S3PresignObjectType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.PresignObjectRequest,
+        gestalt.provider.v1.s3_pb2.PresignObjectResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.PresignObjectRequest,
+        gestalt.provider.v1.s3_pb2.PresignObjectResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.PresignObjectRequest,
+        gestalt.provider.v1.s3_pb2.PresignObjectResponse,
+    ],
+)
+
+class S3Stub(typing.Generic[_S3HeadObjectType, _S3ReadObjectType, _S3WriteObjectType, _S3DeleteObjectType, _S3ListObjectsType, _S3CopyObjectType, _S3PresignObjectType]):
+    @typing.overload
+    def __init__(self: S3Stub[
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.HeadObjectRequest,
+            gestalt.provider.v1.s3_pb2.HeadObjectResponse,
+        ],
+        grpc.UnaryStreamMultiCallable[
+            gestalt.provider.v1.s3_pb2.ReadObjectRequest,
+            gestalt.provider.v1.s3_pb2.ReadObjectChunk,
+        ],
+        grpc.StreamUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.WriteObjectRequest,
+            gestalt.provider.v1.s3_pb2.WriteObjectResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.DeleteObjectRequest,
+            google.protobuf.empty_pb2.Empty,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.ListObjectsRequest,
+            gestalt.provider.v1.s3_pb2.ListObjectsResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.CopyObjectRequest,
+            gestalt.provider.v1.s3_pb2.CopyObjectResponse,
+        ],
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.PresignObjectRequest,
+            gestalt.provider.v1.s3_pb2.PresignObjectResponse,
+        ],
+    ], channel: grpc.Channel) -> None: ...
+
+    @typing.overload
+    def __init__(self: S3Stub[
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.HeadObjectRequest,
+            gestalt.provider.v1.s3_pb2.HeadObjectResponse,
+        ],
+        grpc.aio.UnaryStreamMultiCallable[
+            gestalt.provider.v1.s3_pb2.ReadObjectRequest,
+            gestalt.provider.v1.s3_pb2.ReadObjectChunk,
+        ],
+        grpc.aio.StreamUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.WriteObjectRequest,
+            gestalt.provider.v1.s3_pb2.WriteObjectResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.DeleteObjectRequest,
+            google.protobuf.empty_pb2.Empty,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.ListObjectsRequest,
+            gestalt.provider.v1.s3_pb2.ListObjectsResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.CopyObjectRequest,
+            gestalt.provider.v1.s3_pb2.CopyObjectResponse,
+        ],
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.s3_pb2.PresignObjectRequest,
+            gestalt.provider.v1.s3_pb2.PresignObjectResponse,
+        ],
+    ], channel: grpc.aio.Channel) -> None: ...
+
+    HeadObject: _S3HeadObjectType
+
+    ReadObject: _S3ReadObjectType
+
+    WriteObject: _S3WriteObjectType
+
+    DeleteObject: _S3DeleteObjectType
+
+    ListObjects: _S3ListObjectsType
+
+    CopyObject: _S3CopyObjectType
+
+    PresignObject: _S3PresignObjectType
+
+S3AsyncStub: typing_extensions.TypeAlias = S3Stub[
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.HeadObjectRequest,
+        gestalt.provider.v1.s3_pb2.HeadObjectResponse,
+    ],
+    grpc.aio.UnaryStreamMultiCallable[
+        gestalt.provider.v1.s3_pb2.ReadObjectRequest,
+        gestalt.provider.v1.s3_pb2.ReadObjectChunk,
+    ],
+    grpc.aio.StreamUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.WriteObjectRequest,
+        gestalt.provider.v1.s3_pb2.WriteObjectResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.DeleteObjectRequest,
+        google.protobuf.empty_pb2.Empty,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.ListObjectsRequest,
+        gestalt.provider.v1.s3_pb2.ListObjectsResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.CopyObjectRequest,
+        gestalt.provider.v1.s3_pb2.CopyObjectResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.s3_pb2.PresignObjectRequest,
+        gestalt.provider.v1.s3_pb2.PresignObjectResponse,
+    ],
+]
+
+class S3Servicer(metaclass=abc.ABCMeta):
+    @abc.abstractmethod
     def HeadObject(
         self,
-        request: _s3_pb2.HeadObjectRequest,
+        request: gestalt.provider.v1.s3_pb2.HeadObjectRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_s3_pb2.HeadObjectResponse, _abc.Awaitable[_s3_pb2.HeadObjectResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.s3_pb2.HeadObjectResponse, collections.abc.Awaitable[gestalt.provider.v1.s3_pb2.HeadObjectResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def ReadObject(
         self,
-        request: _s3_pb2.ReadObjectRequest,
+        request: gestalt.provider.v1.s3_pb2.ReadObjectRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_abc.Iterator[_s3_pb2.ReadObjectChunk], _abc.AsyncIterator[_s3_pb2.ReadObjectChunk]]: ...
+    ) -> typing.Union[collections.abc.Iterator[gestalt.provider.v1.s3_pb2.ReadObjectChunk], collections.abc.AsyncIterator[gestalt.provider.v1.s3_pb2.ReadObjectChunk]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def WriteObject(
         self,
-        request_iterator: _MaybeAsyncIterator[_s3_pb2.WriteObjectRequest],
+        request_iterator: _MaybeAsyncIterator[gestalt.provider.v1.s3_pb2.WriteObjectRequest],
         context: _ServicerContext,
-    ) -> _typing.Union[_s3_pb2.WriteObjectResponse, _abc.Awaitable[_s3_pb2.WriteObjectResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.s3_pb2.WriteObjectResponse, collections.abc.Awaitable[gestalt.provider.v1.s3_pb2.WriteObjectResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def DeleteObject(
         self,
-        request: _s3_pb2.DeleteObjectRequest,
+        request: gestalt.provider.v1.s3_pb2.DeleteObjectRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]: ...
+    ) -> typing.Union[google.protobuf.empty_pb2.Empty, collections.abc.Awaitable[google.protobuf.empty_pb2.Empty]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def ListObjects(
         self,
-        request: _s3_pb2.ListObjectsRequest,
+        request: gestalt.provider.v1.s3_pb2.ListObjectsRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_s3_pb2.ListObjectsResponse, _abc.Awaitable[_s3_pb2.ListObjectsResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.s3_pb2.ListObjectsResponse, collections.abc.Awaitable[gestalt.provider.v1.s3_pb2.ListObjectsResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def CopyObject(
         self,
-        request: _s3_pb2.CopyObjectRequest,
+        request: gestalt.provider.v1.s3_pb2.CopyObjectRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_s3_pb2.CopyObjectResponse, _abc.Awaitable[_s3_pb2.CopyObjectResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.s3_pb2.CopyObjectResponse, collections.abc.Awaitable[gestalt.provider.v1.s3_pb2.CopyObjectResponse]]: ...
 
-    @_abc_1.abstractmethod
+    @abc.abstractmethod
     def PresignObject(
         self,
-        request: _s3_pb2.PresignObjectRequest,
+        request: gestalt.provider.v1.s3_pb2.PresignObjectRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_s3_pb2.PresignObjectResponse, _abc.Awaitable[_s3_pb2.PresignObjectResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.s3_pb2.PresignObjectResponse, collections.abc.Awaitable[gestalt.provider.v1.s3_pb2.PresignObjectResponse]]: ...
 
-def add_S3Servicer_to_server(servicer: S3Servicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+def add_S3Servicer_to_server(servicer: S3Servicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

@@ -3,47 +3,76 @@
 isort:skip_file
 """
 
-from collections import abc as _abc
-from grpc import aio as _aio
-from . import secrets_pb2 as _secrets_pb2
-import abc as _abc_1
-import grpc as _grpc
+import abc
+import collections.abc
+import grpc
+import grpc.aio
 import sys
-import typing as _typing
+import typing
+import gestalt.provider.v1.secrets_pb2
 
-if sys.version_info >= (3, 11):
-    from typing import Self as _Self
+if sys.version_info >= (3, 13):
+    import typing as typing_extensions
 else:
-    from typing_extensions import Self as _Self
+    import typing_extensions
 
-_T = _typing.TypeVar("_T")
+_T = typing.TypeVar("_T")
 
-class _MaybeAsyncIterator(_abc.AsyncIterator[_T], _abc.Iterator[_T], metaclass=_abc_1.ABCMeta): ...
+class _MaybeAsyncIterator(collections.abc.AsyncIterator[_T], collections.abc.Iterator[_T], metaclass=abc.ABCMeta): ...
 
-class _ServicerContext(_grpc.ServicerContext, _aio.ServicerContext):  # type: ignore[misc, type-arg]
+class _ServicerContext(grpc.ServicerContext, grpc.aio.ServicerContext):  # type: ignore[misc, type-arg]
     ...
 
 GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
+_SecretsProviderGetSecretType = typing_extensions.TypeVar(
+    '_SecretsProviderGetSecretType',
+    grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.secrets_pb2.GetSecretRequest,
+        gestalt.provider.v1.secrets_pb2.GetSecretResponse,
+    ],
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.secrets_pb2.GetSecretRequest,
+        gestalt.provider.v1.secrets_pb2.GetSecretResponse,
+    ],
+    default=grpc.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.secrets_pb2.GetSecretRequest,
+        gestalt.provider.v1.secrets_pb2.GetSecretResponse,
+    ],
+)
 
-class SecretsProviderStub:
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> SecretsProviderAsyncStub: ...
-    GetSecret: _grpc.UnaryUnaryMultiCallable[_secrets_pb2.GetSecretRequest, _secrets_pb2.GetSecretResponse]
+class SecretsProviderStub(typing.Generic[_SecretsProviderGetSecretType]):
+    @typing.overload
+    def __init__(self: SecretsProviderStub[
+        grpc.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.secrets_pb2.GetSecretRequest,
+            gestalt.provider.v1.secrets_pb2.GetSecretResponse,
+        ],
+    ], channel: grpc.Channel) -> None: ...
 
-@_typing.type_check_only
-class SecretsProviderAsyncStub(SecretsProviderStub):
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    GetSecret: _aio.UnaryUnaryMultiCallable[_secrets_pb2.GetSecretRequest, _secrets_pb2.GetSecretResponse]  # type: ignore[assignment]
+    @typing.overload
+    def __init__(self: SecretsProviderStub[
+        grpc.aio.UnaryUnaryMultiCallable[
+            gestalt.provider.v1.secrets_pb2.GetSecretRequest,
+            gestalt.provider.v1.secrets_pb2.GetSecretResponse,
+        ],
+    ], channel: grpc.aio.Channel) -> None: ...
 
-class SecretsProviderServicer(metaclass=_abc_1.ABCMeta):
-    @_abc_1.abstractmethod
+    GetSecret: _SecretsProviderGetSecretType
+
+SecretsProviderAsyncStub: typing_extensions.TypeAlias = SecretsProviderStub[
+    grpc.aio.UnaryUnaryMultiCallable[
+        gestalt.provider.v1.secrets_pb2.GetSecretRequest,
+        gestalt.provider.v1.secrets_pb2.GetSecretResponse,
+    ],
+]
+
+class SecretsProviderServicer(metaclass=abc.ABCMeta):
+    @abc.abstractmethod
     def GetSecret(
         self,
-        request: _secrets_pb2.GetSecretRequest,
+        request: gestalt.provider.v1.secrets_pb2.GetSecretRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_secrets_pb2.GetSecretResponse, _abc.Awaitable[_secrets_pb2.GetSecretResponse]]: ...
+    ) -> typing.Union[gestalt.provider.v1.secrets_pb2.GetSecretResponse, collections.abc.Awaitable[gestalt.provider.v1.secrets_pb2.GetSecretResponse]]: ...
 
-def add_SecretsProviderServicer_to_server(servicer: SecretsProviderServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+def add_SecretsProviderServicer_to_server(servicer: SecretsProviderServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

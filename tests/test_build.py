@@ -1,0 +1,411 @@
+"""Release builds: ``python -m gestalt._build`` and ``gestalt build`` make one-file binaries that
+the host emulator launches as gestaltd launches a release (no arguments, socket and
+parent-pid environment), through start-up, calls, SIGTERM and host death.
+
+The PyInstaller builds are the slow part (about 25 s each): each is made once per module.
+Set GESTALT_SKIP_RELEASE_BUILDS=1 only where PyInstaller cannot be installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gestalt.core.serving import dict_to_struct
+from gestalt.core.testing import launch
+from gestalt.provider.v1 import cache_pb2, plugin_pb2
+
+REPO = Path(__file__).resolve().parent.parent
+WEATHER = REPO / "examples" / "weather"
+CACHE = Path(__file__).resolve().parent / "providers" / "cache_memory"
+GESTALT = str(Path(sys.executable).parent / "gestalt")
+BUILD = [sys.executable, "-m", "gestalt._build"]
+
+
+needs_pyinstaller = pytest.mark.skipif(
+    os.environ.get("GESTALT_SKIP_RELEASE_BUILDS") == "1",
+    reason="GESTALT_SKIP_RELEASE_BUILDS=1: PyInstaller cannot be installed here",
+)
+
+
+def _platform() -> list[str]:
+    from gestalt._build._platform import host_platform
+
+    return list(host_platform())
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@dataclass(frozen=True)
+class Binaries:
+    """The release binaries built once for this module."""
+
+    weather: Path
+    cache: Path
+    cache_again: Path
+    cli_stdout: str
+    seconds: dict[str, float]
+
+
+@pytest.fixture(scope="module")
+def binaries(tmp_path_factory: pytest.TempPathFactory) -> Binaries:
+    staging = tmp_path_factory.mktemp("release")
+    seconds: dict[str, float] = {}
+    weather = staging / "gestalt-plugin-weather"
+    started = time.monotonic()
+    # Exactly as gestaltd runs it: cwd ROOT, seven arguments, OUTPUT absolute.
+    done = _run(
+        [
+            *BUILD,
+            str(WEATHER),
+            "provider:plugin",
+            str(weather),
+            "weather-release",  # PLUGIN_NAME: the name the host knows the release by
+            "integration",
+            *_platform(),
+        ],
+        WEATHER,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seconds["weather"] = time.monotonic() - started
+    cache = staging / "first" / "gestalt-plugin-cache"
+    started = time.monotonic()
+    built = _run(
+        [GESTALT, "build", str(CACHE), "--output", str(cache)],
+        REPO,
+        SOURCE_DATE_EPOCH="1700000000",
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    seconds["cache"] = time.monotonic() - started
+    cache_again = staging / "second" / "gestalt-plugin-cache"
+    again = _run(
+        [GESTALT, "build", str(CACHE), "--output", str(cache_again)],
+        REPO,
+        SOURCE_DATE_EPOCH="1700000000",
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    print(f"release build seconds: {seconds}")
+    return Binaries(weather, cache, cache_again, built.stdout, seconds)
+
+
+# -- the binaries, as the host runs a release -----------------------------------------------
+
+
+@needs_pyinstaller
+def test_integration_binary_is_named_by_its_plugin_name(binaries: Binaries, tmp_path: Path) -> None:
+    """The bundled PLUGIN_NAME names the provider, as upstream's release does."""
+    catalog = tmp_path / "catalog.yaml"
+    done = subprocess.run(
+        [str(binaries.weather)],
+        env={"PATH": os.environ["PATH"], "GESTALT_PLUGIN_WRITE_CATALOG": str(catalog)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(catalog.read_text())["name"] == "weather-release"
+
+
+@needs_pyinstaller
+def test_integration_binary_serves_with_no_arguments(binaries: Binaries) -> None:
+    with launch(WEATHER, command=[str(binaries.weather)], config={"unit": "F"}) as proc:
+        assert proc.metadata is not None
+        response = proc.integration.Execute(
+            plugin_pb2.ExecuteRequest(
+                operation="forecast", params=dict_to_struct({"city": "Oslo", "days": 2})
+            ),
+            timeout=10,
+        )
+        assert response.status == 200
+        assert '"unit":"F"' in response.body
+        assert response.body.count("sunny") == 2
+    assert proc.result is not None
+    assert proc.result.exit_code == 0
+    assert not proc.result.killed
+    assert proc.result.seconds < 2.0
+    assert proc.result.socket_removed
+
+
+@needs_pyinstaller
+def test_cache_binary_sets_and_gets(binaries: Binaries) -> None:
+    with launch(CACHE, "cache", command=[str(binaries.cache)]) as proc:
+        assert proc.identity is not None
+        assert proc.identity.kind == 6  # PROVIDER_KIND_CACHE
+        proc.cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
+        got = proc.cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10)
+        assert (got.found, got.value) == (True, b"v")
+    assert proc.result is not None
+    assert proc.result.exit_code == 0
+    assert proc.result.seconds < 2.0
+
+
+@needs_pyinstaller
+def test_sigterm_during_a_call_drains_through_the_bootloader(binaries: Binaries) -> None:
+    # The bootloader forwards SIGTERM to Python; the in-flight call still gets its answer.
+    with launch(CACHE, "cache", command=[str(binaries.cache)]) as proc:
+        future = proc.cache.Get.future(cache_pb2.CacheGetRequest(key="slow"), timeout=10)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)  # to the bootloader, the pid the host knows
+        assert future.result(timeout=5).found is False
+        result = proc.stop()
+    assert result.exit_code == 0
+    assert not result.killed
+    assert result.seconds < 2.0
+
+
+@needs_pyinstaller
+def test_host_death_stops_the_bootloader_and_python(binaries: Binaries, tmp_path: Path) -> None:
+    socket_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"gstb-{os.getpid()}"
+    socket_dir.mkdir(exist_ok=True)
+    socket_path = socket_dir / "plugin.sock"
+    host_script = textwrap.dedent(
+        f"""
+        import os, subprocess, sys, time
+        env = {{"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": {str(socket_path)!r},
+                "GESTALT_PLUGIN_PARENT_PID": str(os.getpid())}}
+        child = subprocess.Popen([{str(binaries.cache)!r}], env=env, cwd={str(tmp_path)!r},
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        print(child.pid, flush=True)
+        time.sleep(60)
+        """
+    )
+    host = subprocess.Popen([sys.executable, "-c", host_script], stdout=subprocess.PIPE)
+    try:
+        assert host.stdout is not None
+        bootloader = int(host.stdout.readline())
+        deadline = time.monotonic() + 15
+        while not socket_path.exists():
+            assert time.monotonic() < deadline, "the binary never made its socket"
+            time.sleep(0.05)
+        python = _children(bootloader)
+        assert len(python) == 1, python
+        time.sleep(1.2)  # several parent polls with getppid() != host pid: it stays up
+        assert _alive(bootloader)
+        assert _alive(python[0])
+        host.kill()
+        host.wait()
+        for pid in (python[0], bootloader):
+            _wait_gone(pid, 3.0)
+    finally:
+        host.kill()
+        host.wait()
+        if host.stdout is not None:
+            host.stdout.close()
+        for pid in _children(bootloader) if "bootloader" in locals() else []:
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(socket_dir, ignore_errors=True)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(word) for word in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    from gestalt._runtime._process import pid_alive
+
+    return pid_alive(pid)
+
+
+def _wait_gone(pid: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while _alive(pid):
+        assert time.monotonic() < deadline, f"process {pid} outlived the host by {seconds} s"
+        time.sleep(0.02)
+
+
+# -- what the build produces ------------------------------------------------------------------
+
+
+@needs_pyinstaller
+def test_building_twice_gives_the_same_bytes(binaries: Binaries) -> None:
+    assert _sha256(binaries.cache) == _sha256(binaries.cache_again)
+
+
+@needs_pyinstaller
+def test_binaries_hold_no_build_machine_paths(binaries: Binaries) -> None:
+    for binary in (binaries.weather, binaries.cache):
+        content = binary.read_bytes()
+        assert str(REPO).encode() not in content
+        assert b"gestalt-build-" not in content  # the private work directory
+
+
+@needs_pyinstaller
+def test_cli_build_names_the_file_and_its_sha256(binaries: Binaries) -> None:
+    line = binaries.cli_stdout.strip()
+    assert line.startswith(f"built {binaries.cache} (")
+    assert line.endswith(f"sha256 {_sha256(binaries.cache)})")
+
+
+# -- bad builds: one line each, before PyInstaller runs ------------------------------------------
+
+
+def _one_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_wrong_argument_count_prints_usage_and_exits_2(tmp_path: Path) -> None:
+    done = _run([*BUILD, str(WEATHER), "provider:plugin"], tmp_path)
+    assert done.returncode == 2
+    assert _one_line(done).startswith("usage: python -m gestalt._build ROOT TARGET OUTPUT")
+
+
+def test_another_platform_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = _run(
+        [*BUILD, str(WEATHER), "provider:plugin", str(out), "w", "integration", "plan9", "mips"],
+        tmp_path,
+    )
+    assert done.returncode == 1
+    assert "cannot build plan9/mips" in _one_line(done)
+    assert "does not cross-compile" in done.stderr
+    assert not out.exists()
+
+
+def test_missing_pyinstaller_says_which_extra(tmp_path: Path) -> None:
+    args = [str(WEATHER), "provider:plugin", str(tmp_path / "out"), "w", "integration"]
+    code = (
+        "import sys; sys.modules['PyInstaller'] = None\n"  # what find_spec sees when absent
+        "from gestalt._build.__main__ import main\n"
+        f"raise SystemExit(main({[*args, *_platform()]!r}))"
+    )
+    done = _run([sys.executable, "-c", code], tmp_path)
+    assert done.returncode == 1
+    assert "pip install 'gestalt-core[build]'" in _one_line(done)
+
+
+def test_missing_module_fails_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "needs_dep.py").write_text("import no_such_dependency_xyz\n")
+    out = tmp_path / "out"
+    done = _run(
+        [*BUILD, str(tmp_path), "needs_dep", str(out), "x", "cache", *_platform()], tmp_path
+    )
+    assert done.returncode == 1
+    line = _one_line(done)
+    assert "No module named 'no_such_dependency_xyz'" in line
+    assert line.startswith("gestalt build: TARGET 'needs_dep'")
+    assert not out.exists()
+
+
+def test_uninstalled_surface_fails_in_one_line(tmp_path: Path) -> None:
+    done = _run(
+        [
+            *BUILD,
+            str(CACHE),
+            "cache_memory_provider",
+            str(tmp_path / "o"),
+            "x",
+            "indexeddb",
+            *_platform(),
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 1
+    assert "gestalt.indexeddb._surface is not installed" in _one_line(done)
+
+
+# -- the gestalt command ------------------------------------------------------------------------
+
+
+def test_gestalt_run_serves_like_the_runtime() -> None:
+    with launch(WEATHER, command=[GESTALT, "run", str(WEATHER)]) as proc:
+        assert proc.metadata is not None
+    assert proc.result is not None
+    assert proc.result.exit_code == 0
+
+
+def test_gestalt_run_without_a_host_says_what_is_missing(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GESTALT_")}
+    done = subprocess.run(
+        [GESTALT, "run", str(CACHE), "", "cache"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "GESTALT_PLUGIN_SOCKET is not set" in _one_line(done)
+
+
+def test_help_imports_no_grpc() -> None:
+    code = (
+        "import sys\n"
+        "from gestalt._cli import main\n"
+        "for argv in (['--help'], ['build', '--help'], ['run', '--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'grpc'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "gestalt build" in done.stdout
+    assert "pip install 'gestalt-core[build]'" in done.stdout
+    assert done.stdout.strip().endswith("[]")
+
+
+@pytest.fixture
+def two_kinds(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "both"\n\n[tool.gestalt]\ncache = "c"\nsecrets = "s"\n'
+    )
+    return tmp_path
+
+
+def test_build_request_from_pyproject_and_manifest(two_kinds: Path) -> None:
+    from gestalt._build._bundle import BuildError
+    from gestalt._cli._build import _request
+
+    with pytest.raises(BuildError, match=r"several kinds \(cache, secrets\); pass --kind"):
+        _request(str(two_kinds), output=None, kind=None, name=None)
+    request = _request(str(two_kinds), output=None, kind="secrets", name=None)
+    assert (request.target, request.kind, request.plugin_name) == ("s", "secrets", "both")
+    assert request.output == str(two_kinds / "dist" / "gestalt-plugin-both")
+    (two_kinds / "manifest.yaml").write_text(
+        "kind: cache  # the manifest decides\nsource: github.com/acme/providers/fast-cache\n"
+        "spec:\n  source: nested/is/ignored\n"
+    )
+    request = _request(str(two_kinds), output="x/bin", kind=None, name=None)
+    assert (request.target, request.kind, request.plugin_name) == ("c", "cache", "fast-cache")
+    assert request.output == os.path.abspath("x/bin")
+    (two_kinds / "manifest.json").write_text('{"kind": "plugin", "source": "a/b/json-name"}')
+    with pytest.raises(BuildError, match="names no integration provider"):
+        _request(str(two_kinds), output=None, kind=None, name=None)
