@@ -8,9 +8,11 @@ import decimal
 import enum
 import json
 import math
+import threading
 import uuid
 from typing import Any
 
+import pytest
 from google.protobuf.struct_pb2 import Struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -167,3 +169,24 @@ def test_non_finite_floats_and_non_ascii_text_arrive_as_sent() -> None:
     status, body = run("wide", params)
     assert (status, [d["path"] for d in body["details"]]) == (400, ["i"])
     assert run("wide", {"i": "3"})[1]["details"][0]["path"] == "i"  # strict: no coercion
+
+
+def _handler_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("gestalt-handler")}
+
+
+@pytest.mark.parametrize(("op_id", "started"), [("when", 1), ("wide", 0)])
+def test_warm_pools_starts_a_worker_only_for_def_operations(op_id: str, started: int) -> None:
+    # The runtime warms the pool once the socket is up, so the first `def` call does not
+    # wait for a thread to start; a provider of only `async def` handlers starts none.
+    async def go() -> int:
+        runtime = Runtime(ProviderKind.INTEGRATION, Hooks())
+        try:
+            before = _handler_threads()
+            BoundOperation(plugin.operations[op_id], runtime)
+            runtime.warm_pools()
+            return len(_handler_threads() - before)
+        finally:
+            runtime.shutdown_pools()
+
+    assert asyncio.run(go()) == started

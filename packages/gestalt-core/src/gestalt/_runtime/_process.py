@@ -125,6 +125,7 @@ async def _serve(
             f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}"
         ) from None
     await server.start()
+    runtime.warm_pools()
     watcher = asyncio.create_task(watch_parent(parent_pid, stop)) if parent_pid else None
     try:
         await stop.wait()
