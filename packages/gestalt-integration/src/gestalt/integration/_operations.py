@@ -1,10 +1,11 @@
 """Turning a handler function into an operation: its id, call shape, validator and catalog entry.
 
-Everything here runs once, when the decorator is applied; ``Execute`` only uses the result.
+The checks run once, when the decorator is applied; ``Execute`` only uses the result.
 Serving never reads the catalog entry (the host gets it from the catalog export), so the
-parts that cannot fail a declaration (the output schema, the schema texts) are built on
-first use; the input schema, whose generation rejects models JSON cannot describe, is
-built at declaration.
+parts of it that cannot fail a declaration (the output schema, the schema texts, the
+flat parameters) are built on first use. The input schema is built at declaration: its
+generation is what rejects a model JSON Schema cannot describe, and that must fail there.
+
 The options a decorator takes are declared once, in :class:`OperationOptions`; each is
 either passed to the catalog entry by name or checked by :func:`_catalog_fields`. A new
 catalog field is one line here, one in ``CatalogOperation`` and one in its wire form.
