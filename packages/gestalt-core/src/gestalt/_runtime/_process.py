@@ -125,8 +125,8 @@ async def _serve(
             f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}"
         ) from None
     await server.start()
-    runtime.warm_pools()
     watcher = asyncio.create_task(watch_parent(parent_pid, stop)) if parent_pid else None
+    runtime.warm_pools()  # serving now: the first `def` call need not start a thread
     try:
         await stop.wait()
         for signum in (signal.SIGTERM, signal.SIGINT):
