@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any, Literal
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 import gestalt.integration
 from gestalt.integration import (
@@ -23,8 +23,10 @@ from gestalt.integration import (
     Response,
     field,
 )
+from gestalt.integration import _operations as operations_module
 from gestalt.integration._catalog import catalog_file_data, catalog_to_proto
 from gestalt.integration._operations import check_id
+from gestalt.integration._schema import output_schema
 
 
 class Color(Enum):
@@ -227,3 +229,59 @@ def test_session_mapping_accepts_both_spellings() -> None:
     assert message.operations[0].read_only
     with pytest.raises(ValueError, match="bogus"):
         catalog_to_proto({"name": "n", "bogus": 1})
+
+
+class _Opaque:
+    """A type JSON has no form for."""
+
+
+class NoJsonForm(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    thing: _Opaque
+
+
+class Dangling(BaseModel):
+    child: NotDefinedAnywhere  # type: ignore[name-defined]  # noqa: F821
+
+
+@pytest.mark.parametrize(
+    ("model", "says"),
+    [
+        (NoJsonForm, "input model NoJsonForm: Cannot generate a JsonSchema"),
+        (Dangling, "input model Dangling: name 'NotDefinedAnywhere' is not defined"),
+    ],
+)
+def test_an_input_model_json_cannot_describe_fails_at_declaration(
+    model: type[BaseModel], says: str
+) -> None:
+    # The catalog entry is built on first use, but the input schema is not deferred with
+    # it: a bad model still fails where it is declared, with the same message.
+    plugin = Plugin("p")
+
+    def handler(params: Any) -> None: ...
+
+    handler.__annotations__ = {"params": model, "return": None}
+    with pytest.raises(TypeError, match="operation 'handler'") as raised:
+        plugin.operation(handler)
+    assert says in str(raised.value)
+
+
+def test_catalog_entry_is_built_on_first_use_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[object] = []
+
+    def counted(hint: object) -> dict[str, Any] | None:
+        built.append(hint)
+        return output_schema(hint)
+
+    monkeypatch.setattr(operations_module, "output_schema", counted)
+    plugin = Plugin("p")
+
+    @plugin.operation
+    def search(params: In) -> Out:
+        return Out(hits=[])
+
+    assert built == []  # declaring (and serving) never needs it
+    op = plugin.operations["search"]
+    assert op.catalog is op.catalog  # built once
+    assert built == [Out]
+    assert json.loads(str(op.catalog.output_schema))["title"] == "Out"

@@ -179,6 +179,7 @@ async def _serve(
             os.unlink(binding)
         raise
     watcher = asyncio.create_task(watch_parent(parent_pid, stop)) if parent_pid else None
+    runtime.warm_pools()  # serving now: the first `def` call need not start a thread
     try:
         await stop.wait()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -84,6 +84,7 @@ class _Pool:
         self._size, self._name = size, name
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self.wanted = False  # some handler runs here: warm() starts a worker early
 
     @property
     def executor(self) -> ThreadPoolExecutor:
@@ -103,6 +104,10 @@ class _Pool:
         context = contextvars.copy_context()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, context.run, func, *args)
+
+    def warm(self) -> None:
+        """Start one worker now, so the first call does not wait for a thread to start."""
+        self.executor.submit(int)
 
     def shutdown(self) -> None:
         if self._executor is not None:
@@ -204,6 +209,7 @@ class Runtime:
 
             return inline
         target = pool or self._handlers
+        target.wanted = True
 
         async def in_pool(*args: P.args, **kwargs: P.kwargs) -> Any:
             return await target.run(functools.partial(func, *args, **kwargs))
@@ -289,6 +295,16 @@ class Runtime:
                 await self._close()
             except Exception:
                 log.exception("provider close() failed")
+
+    def warm_pools(self) -> None:
+        """Start a worker in each pool a ``def`` handler or hook will run in.
+
+        Called once the socket is up: a thread takes 1-5 ms to start on a busy machine,
+        which the first ``def`` call would otherwise wait for.
+        """
+        for pool in (self._handlers, self._health_pool):
+            if pool.wanted:
+                pool.warm()
 
     def shutdown_pools(self) -> None:
         """Stop taking work in the pools without waiting for running handlers."""

@@ -29,17 +29,23 @@ def _from_value(value: struct_pb2.Value) -> Any:
     if kind == "bool_value":
         return value.bool_value
     if kind == "struct_value":
-        return {key: _from_value(item) for key, item in value.struct_value.fields.items()}
+        return _from_fields(value.struct_value.fields)
     if kind == "list_value":
         return [_from_value(item) for item in value.list_value.values]
     return None
+
+
+def _from_fields(fields: Mapping[str, struct_pb2.Value]) -> dict[str, Any]:
+    # Keys, then one lookup each: the map's items() is a pure-Python view over the same
+    # two steps, with a generator frame per entry on top.
+    return {key: _from_value(fields[key]) for key in fields}
 
 
 def struct_to_dict(message: struct_pb2.Struct | None) -> dict[str, Any]:
     """A ``Struct`` as a dict; an absent (``None``) Struct is ``{}``."""
     if message is None:
         return {}
-    return {key: _from_value(item) for key, item in message.fields.items()}
+    return _from_fields(message.fields)
 
 
 def _fill(target: struct_pb2.Value, value: Any) -> None:

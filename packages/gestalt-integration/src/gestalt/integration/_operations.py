@@ -1,6 +1,11 @@
 """Turning a handler function into an operation: its id, call shape, validator and catalog entry.
 
-Everything here runs once, when the decorator is applied; ``Execute`` only uses the result.
+The checks run once, when the decorator is applied; ``Execute`` only uses the result.
+Serving never reads the catalog entry (the host gets it from the catalog export), so the
+parts of it that cannot fail a declaration (the output schema, the schema texts, the
+flat parameters) are built on first use. The input schema is built at declaration: its
+generation is what rejects a model JSON Schema cannot describe, and that must fail there.
+
 The options a decorator takes are declared once, in :class:`OperationOptions`; each is
 either passed to the catalog entry by name or checked by :func:`_catalog_fields`. A new
 catalog field is one line here, one in ``CatalogOperation`` and one in its wire form.
@@ -9,6 +14,7 @@ catalog field is one line here, one in ``CatalogOperation`` and one in its wire 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import re
 import typing
@@ -89,7 +95,7 @@ class Operation:
         input_name: The handler parameter that receives the input: the validated model,
             or the params as a ``dict`` when ``input_model`` is ``None``.
         request_name: The handler parameter that receives the :class:`Request`.
-        catalog: The operation's catalog entry.
+        entry: Builds the catalog entry (once; see :attr:`catalog`).
     """
 
     id: str
@@ -97,7 +103,12 @@ class Operation:
     input_model: type[pydantic.BaseModel] | None
     input_name: str | None
     request_name: str | None
-    catalog: CatalogOperation
+    entry: Callable[[], CatalogOperation]
+
+    @property
+    def catalog(self) -> CatalogOperation:
+        """The operation's catalog entry, built on first use."""
+        return self.entry()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -142,12 +153,18 @@ def build_operation(func: Callable[..., Any], options: OperationOptions) -> Oper
         if shape.input_model is None and shape.input_name is not None
         else _input_schema(shape.input_model, where)
     )
-    entry = CatalogOperation(
-        **_catalog_fields(op_id, func, options),
-        input_schema=schema_text(in_schema),
-        output_schema=schema_text(output_schema(shape.returned)),
-        parameters=parameters(in_schema),
-    )
+    fields = _catalog_fields(op_id, func, options)
+
+    @functools.cache
+    def entry() -> CatalogOperation:
+        # An output schema pydantic cannot write is left out, never an error: it can wait.
+        return CatalogOperation(
+            **fields,
+            input_schema=schema_text(in_schema),
+            output_schema=schema_text(output_schema(shape.returned)),
+            parameters=parameters(in_schema),
+        )
+
     return Operation(op_id, func, shape.input_model, shape.input_name, shape.request_name, entry)
 
 

@@ -107,21 +107,18 @@ class BoundOperation:
         self._call = runtime.to_async(op.handler)
         self._input_name = op.input_name
         self._request_name = op.request_name
-        self._validate: Callable[[str], pydantic.BaseModel] | None = None
+        # Strict JSON mode: struct_to_dict has already turned integral doubles into ints,
+        # so strictness refuses 3.5, "3" and true for an int, numbers for a str, and a
+        # string for a list, while dates, enums and UUIDs still parse from text. (Strict
+        # Python mode on the dict would refuse those texts, and is no faster.)
         model = op.input_model
-        if model is not None:
-            validator = model.__pydantic_validator__
-            # Strict JSON mode: struct_to_dict has already turned integral doubles into
-            # ints, so strictness refuses 3.5, "3" and true for an int, numbers for a str,
-            # and a string for a list, while dates, enums and UUIDs still parse from text.
-            self._validate = lambda text: validator.validate_json(text, strict=True)
+        self._validate = None if model is None else model.__pydantic_validator__.validate_json
 
     async def run(self, request: plugin_pb2.ExecuteRequest) -> plugin_pb2.OperationResult:
-        """Validate, call the handler and encode what it returned or raised."""
-        result = await self._result(request)
-        return fit_for_host(result, self._id, request.invocation_id, self._limit)
+        """Validate, call the handler and encode what it returned or raised.
 
-    async def _result(self, request: plugin_pb2.ExecuteRequest) -> plugin_pb2.OperationResult:
+        One coroutine from the request to the result: this is the per-call path.
+        """
         kwargs: dict[str, Any] = {}
         if self._input_name is not None:
             params = struct_to_dict(request.params) if request.HasField("params") else {}
@@ -129,18 +126,27 @@ class BoundOperation:
                 kwargs[self._input_name] = params
             else:
                 try:
-                    kwargs[self._input_name] = self._validate(json.dumps(params))
+                    # to_json writes this dict in a tenth of json.dumps's time, and the
+                    # same JSON: Struct strings are valid UTF-8 and numbers are doubles.
+                    text = pydantic_core.to_json(params)
+                    kwargs[self._input_name] = self._validate(text, strict=True)
                 except pydantic.ValidationError as error:
-                    return validation_failure(error)
+                    return self._fit(validation_failure(error), request)
         if self._request_name is not None:
             kwargs[self._request_name] = request_from_proto(request)
         try:
-            return encode_result(await self._call(**kwargs))
+            result = encode_result(await self._call(**kwargs))
         except GestaltError as error:
-            return _failure(error.http_status, error.message)
+            result = _failure(error.http_status, error.message)
         except Exception:
             log.exception("operation %r failed (invocation %r)", self._id, request.invocation_id)
             return _INTERNAL
+        return self._fit(result, request)
+
+    def _fit(
+        self, result: plugin_pb2.OperationResult, request: plugin_pb2.ExecuteRequest
+    ) -> plugin_pb2.OperationResult:
+        return fit_for_host(result, self._id, request.invocation_id, self._limit)
 
 
 class IntegrationServicer(plugin_pb2_grpc.IntegrationProviderServicer):
