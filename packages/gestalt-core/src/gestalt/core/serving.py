@@ -32,6 +32,7 @@ from gestalt.core._host import (
     unix_target,
 )
 from gestalt.core._lazy import lazy_attributes
+from gestalt.core._manifest import manifest_fields
 from gestalt.core._serving import Runtime, is_async
 from gestalt.core._structs import dict_to_struct, python_to_value, struct_to_dict
 from gestalt.core._surface import (
@@ -70,6 +71,7 @@ __all__ = [
     "is_async",
     "is_nonblocking",
     "lazy_attributes",
+    "manifest_fields",
     "provider_from_target",
     "python_to_value",
     "status_text",

@@ -1,16 +1,12 @@
-"""The provider name upstream derives from ``manifest.yaml``, read without a YAML library.
-
-Only two top-level scalars matter (``source``, ``display_name``), so a line reader is
-enough and the SDK does not depend on PyYAML for one name.
-"""
+"""The provider name upstream derives from ``manifest.yaml``."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-_TOP_LEVEL_SCALAR = re.compile(r"(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>[^#\n]*?)\s*(#.*)?$")
+from gestalt.core.serving import manifest_fields
+
 _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -27,31 +23,8 @@ def manifest_name(path: Path) -> str:
     """
     manifest = path / "manifest.yaml" if path.is_dir() else path
     fallback = manifest.parent.name or "plugin"
-    try:
-        text = manifest.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return slug(fallback)
-    fields = _json_fields(text) if manifest.suffix.lower() == ".json" else _yaml_fields(text)
+    fields = manifest_fields(str(manifest))
     source = fields.get("source", "").strip()
     if source:
         return slug(source.rstrip("/").rsplit("/", 1)[-1])
     return slug(fields.get("display_name", "").strip() or fallback)
-
-
-def _yaml_fields(text: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        match = _TOP_LEVEL_SCALAR.match(line)  # unindented lines only: top-level keys
-        if match and match["key"] not in fields:
-            fields[match["key"]] = match["value"].strip("'\"")
-    return fields
-
-
-def _json_fields(text: str) -> dict[str, str]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {key: value for key, value in data.items() if isinstance(value, str)}
