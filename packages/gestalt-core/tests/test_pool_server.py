@@ -63,10 +63,9 @@ def test_the_variable_chooses_and_is_checked(monkeypatch: pytest.MonkeyPatch) ->
         server_model(_loaded(_sync))
 
 
-def test_calls_that_compute_stay_on_the_core_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A loaded machine can stall every thread for a millisecond; the rule, not the
-    # scheduler, is under test here.
-    monkeypatch.setattr(pool_server, "STALL_SECONDS", 0.1)
+def test_calls_that_compute_stay_on_the_core_threads() -> None:
+    # Threads waiting for the GIL make no progress either, but the process is busy: the
+    # pool must not mistake them for blocked ones.
     pool = ElasticPool(64, "t-compute")
     try:
         names: set[str] = set()
@@ -75,7 +74,7 @@ def test_calls_that_compute_stay_on_the_core_threads(monkeypatch: pytest.MonkeyP
             sum(range(2000))
             names.add(threading.current_thread().name)
 
-        wait([pool.submit(compute) for _ in range(2000)])
+        wait([pool.submit(compute) for _ in range(20000)])
         assert len(names) <= CORE_THREADS
     finally:
         pool.shutdown()

@@ -29,9 +29,13 @@ import grpc.aio
 #: Threads kept for calls that do not block: more runnable threads than cores only
 #: trade the GIL back and forth (bench/: 4 threads gave the lowest CPU per call).
 CORE_THREADS = 4
-#: How long a backlog may stand still before the pool adds threads: calls that compute
-#: finish in well under this; calls that make no progress for this long are blocked.
-STALL_SECONDS = 0.002
+#: How long a backlog may stand still before the pool adds threads. Calls that compute
+#: finish far sooner, but a thread can wait up to the interpreter's switch interval
+#: (5 ms) for the GIL, so only a standstill of several intervals means blocked threads.
+STALL_SECONDS = 0.02
+#: The share of a stall window the process may spend on the CPU and still count as
+#: blocked: on one core or two, threads that compute use most of the window.
+BUSY_SHARE = 0.5
 #: How long an added thread waits for more work before it ends.
 EXTRA_IDLE_SECONDS = 1.0
 
@@ -39,7 +43,8 @@ EXTRA_IDLE_SECONDS = 1.0
 class ElasticPool(Executor):
     """A pool that runs calls on :data:`CORE_THREADS` threads while they finish, and adds
     threads (up to ``max_workers`` in all) only while every thread is stuck in a blocking
-    call; added threads end after :data:`EXTRA_IDLE_SECONDS` without work."""
+    call: a backlog, no call finished and the process nearly idle for
+    :data:`STALL_SECONDS`. Added threads end after :data:`EXTRA_IDLE_SECONDS` without work."""
 
     def __init__(self, max_workers: int, name: str) -> None:
         self._limit = max(max_workers, CORE_THREADS)
@@ -109,10 +114,13 @@ class ElasticPool(Executor):
             self._backlog.wait()
             self._backlog.clear()
             while self._queue.qsize() and not self._stopping:
-                done = self._done
+                done, cpu = self._done, time.process_time()
                 time.sleep(STALL_SECONDS)
                 backlog = self._queue.qsize()
-                if backlog and self._done == done:
+                # Stuck, not busy: no call finished and the process hardly ran. Threads
+                # that compute (or wait for the GIL) use CPU; threads blocked on I/O do not.
+                idle = time.process_time() - cpu < STALL_SECONDS * BUSY_SHARE
+                if backlog and self._done == done and idle:
                     with self._lock:
                         for _ in range(min(backlog, self._limit - self._threads)):
                             self._start(core=False)
