@@ -95,12 +95,16 @@ def _found(response: cache_pb2.CacheGetManyResponse) -> dict[str, bytes]:
 
 
 class _Base:
+    """What both clients share: the binding, the size check, the deadline; only the
+    channel (blocking or ``grpc.aio``) and the waiting differ."""
+
     def __init__(
         self,
-        name: str | None,
-        socket: str | None,
-        timeout: float | None,
-        max_message_bytes: int | None,
+        name: str | None = None,
+        *,
+        socket: str | None = None,
+        timeout: float | None = None,
+        max_message_bytes: int | None = HOST_MAX_MESSAGE_BYTES,
     ) -> None:
         if max_message_bytes is not None and max_message_bytes <= 0:
             raise ValueError("max_message_bytes must be positive (or None for no check)")
@@ -108,6 +112,24 @@ class _Base:
         self.socket = host_socket("cache", name, socket, CacheNotBoundError)
         self.timeout = timeout
         self.max_message_bytes = max_message_bytes
+        self._channel = self._open(unix_target(self.socket), channel_options())
+        self._stub = cache_pb2_grpc.CacheStub(self._channel)
+
+    @staticmethod
+    def _open(target: str, options: list[tuple[str, object]]) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def connect(
+        cls,
+        name: str | None = None,
+        *,
+        socket: str | None = None,
+        timeout: float | None = None,
+        max_message_bytes: int | None = HOST_MAX_MESSAGE_BYTES,
+    ) -> Self:
+        """A client for binding ``name`` (see :class:`Cache` for the arguments)."""
+        return cls(name, socket=socket, timeout=timeout, max_message_bytes=max_message_bytes)
 
     def _checked(self, rpc: str, request: _M) -> _M:
         limit = self.max_message_bytes
@@ -143,29 +165,7 @@ class Cache(_Base):
         CacheNotBoundError: The binding's variable is not set.
     """
 
-    def __init__(
-        self,
-        name: str | None = None,
-        *,
-        socket: str | None = None,
-        timeout: float | None = None,
-        max_message_bytes: int | None = HOST_MAX_MESSAGE_BYTES,
-    ) -> None:
-        super().__init__(name, socket, timeout, max_message_bytes)
-        self._channel = grpc.insecure_channel(unix_target(self.socket), options=channel_options())
-        self._stub = cache_pb2_grpc.CacheStub(self._channel)
-
-    @classmethod
-    def connect(
-        cls,
-        name: str | None = None,
-        *,
-        socket: str | None = None,
-        timeout: float | None = None,
-        max_message_bytes: int | None = HOST_MAX_MESSAGE_BYTES,
-    ) -> Self:
-        """A client for binding ``name`` (see the class for the arguments)."""
-        return cls(name, socket=socket, timeout=timeout, max_message_bytes=max_message_bytes)
+    _open = staticmethod(grpc.insecure_channel)
 
     def _call(self, rpc: str, method: Any, request: message.Message, timeout: float | None) -> Any:
         self._checked(rpc, request)
@@ -235,31 +235,7 @@ class AsyncCache(_Base):
     one loop). Arguments and errors are those of :class:`Cache`.
     """
 
-    def __init__(
-        self,
-        name: str | None = None,
-        *,
-        socket: str | None = None,
-        timeout: float | None = None,
-        max_message_bytes: int | None = HOST_MAX_MESSAGE_BYTES,
-    ) -> None:
-        super().__init__(name, socket, timeout, max_message_bytes)
-        self._channel = grpc.aio.insecure_channel(
-            unix_target(self.socket), options=channel_options()
-        )
-        self._stub = cache_pb2_grpc.CacheStub(self._channel)
-
-    @classmethod
-    def connect(
-        cls,
-        name: str | None = None,
-        *,
-        socket: str | None = None,
-        timeout: float | None = None,
-        max_message_bytes: int | None = HOST_MAX_MESSAGE_BYTES,
-    ) -> Self:
-        """A client for binding ``name`` (see :class:`Cache` for the arguments)."""
-        return cls(name, socket=socket, timeout=timeout, max_message_bytes=max_message_bytes)
+    _open = staticmethod(grpc.aio.insecure_channel)
 
     async def _call(
         self, rpc: str, method: Any, request: message.Message, timeout: float | None
