@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,3 +44,33 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sdists(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One sdist per distribution, built from this checkout."""
     return _build_distributions(tmp_path_factory, "--sdist")
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """A real S3-compatible server (moto's, on 127.0.0.1) with the buckets ``bkt`` and
+    ``bkt2``, for the boto3 provider; one per test module."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its buckets in process-wide state, not per server: start every module
+    # from an empty store, whatever an earlier module left behind.
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    for bucket in ("bkt", "bkt2"):
+        client.create_bucket(Bucket=bucket)
+    client.close()
+    yield endpoint
+    server.stop()

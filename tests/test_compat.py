@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -73,33 +72,6 @@ def _venv(wheels: Path, root: Path, requirements: list[str], *, lowest: bool) ->
         timeout=600,
     )
     return python
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """An S3 server (moto) with the bucket ``bkt``, for the boto3 provider."""
-    import socket
-
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    client.create_bucket(Bucket="bkt")
-    client.close()
-    yield endpoint
-    server.stop()
 
 
 def _one_call(proc: ProviderProcess, surface: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -25,36 +24,6 @@ from gestalt.provider.v1 import s3_pb2, s3_pb2_grpc
 
 PROVIDERS = Path(__file__).parent / "providers"
 BODY = b"0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    import boto3
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    for bucket in ("bkt", "bkt2"):
-        client.create_bucket(Bucket=bucket)
-    client.close()
-    yield endpoint
-    server.stop()
 
 
 @pytest.fixture(scope="module", params=["memory", "async", "boto3"])

@@ -138,17 +138,8 @@ async def _serve(
     """Serve until a stop signal or host death, then drain, close and remove the socket."""
     model = server_model(loaded)
     log.info("serving %s on the %s server model", kind.value, _MODEL_WORDS[model])
-    pool = model == "pool"
-    runtime = Runtime(kind, loaded.hooks, root, inline=pool)
-    limit = runtime.max_message_bytes
-    options: list[tuple[str, Any]] = [
-        ("grpc.max_receive_message_length", limit),
-        ("grpc.max_send_message_length", limit),
-        ("grpc.so_reuseport", 0),
-    ]
-    server: grpc.aio.Server | PoolServer = (
-        PoolServer(options, runtime.max_workers) if pool else grpc.aio.server(options=options)
-    )
+    runtime = Runtime(kind, loaded.hooks, root, inline=model == "pool")
+    server = _server(model, runtime)
     loaded.register(server, runtime)  # type: ignore[arg-type]
     lifecycle = LifecycleServicer(runtime)
     runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(lifecycle, server)  # type: ignore[arg-type]
@@ -158,26 +149,7 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)  # repeated signals are harmless
-    clear_stale_socket(socket_path)
-    # The host connects as soon as the path exists and, for most kinds, treats a refused
-    # first call as a failed start; a bound socket refuses until the server has started.
-    # So bind under a private name and give the socket its path only once it serves.
-    binding = _private_name(socket_path)
-    clear_stale_socket(binding)
-    try:
-        server.add_insecure_port(f"unix:{binding}")
-    except RuntimeError as error:
-        raise LaunchError(
-            f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}"
-        ) from None
-    try:
-        await server.start()
-        if binding != socket_path:
-            os.rename(binding, socket_path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(binding)
-        raise
+    await _start_on(server, socket_path)
     watcher = asyncio.create_task(watch_parent(parent_pid, stop)) if parent_pid else None
     runtime.warm_pools()  # serving now: the first `def` call need not start a thread
     try:
@@ -198,6 +170,48 @@ async def _serve(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(socket_path)
         runtime.shutdown_pools()
+
+
+def _server(model: str, runtime: Runtime) -> grpc.aio.Server | PoolServer:
+    """The server of ``model``, with the runtime's message limits."""
+    limit = runtime.max_message_bytes
+    options: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", limit),
+        ("grpc.max_send_message_length", limit),
+        ("grpc.so_reuseport", 0),
+    ]
+    if model == "pool":
+        return PoolServer(options, runtime.max_workers)
+    return grpc.aio.server(options=options)
+
+
+async def _start_on(server: grpc.aio.Server | PoolServer, socket_path: str) -> None:
+    """Start ``server`` and only then give its socket ``socket_path``.
+
+    The host connects as soon as the path exists and, for most kinds, treats a refused
+    first call as a failed start; a bound socket refuses until the server has started.
+    So the socket is bound under a private name and renamed once it serves.
+
+    Raises:
+        LaunchError: The socket cannot be bound.
+    """
+    clear_stale_socket(socket_path)
+    binding = _private_name(socket_path)
+    clear_stale_socket(binding)
+    try:
+        server.add_insecure_port(f"unix:{binding}")
+    except RuntimeError as error:
+        raise LaunchError(
+            f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}"
+        ) from None
+    try:
+        await server.start()
+        if binding != socket_path:
+            os.rename(binding, socket_path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(binding)
+        raise
 
 
 def _handlers_still_running(deadline: float) -> bool:

@@ -191,13 +191,9 @@ class Runtime:
         """The handler pool, for a surface that needs its futures (made on first use).
 
         Work submitted here does not get the caller's contextvars by itself: run it in
-        ``contextvars.copy_context().run``, or use :meth:`run_in_pool`.
+        ``contextvars.copy_context().run``.
         """
         return self._handlers.executor
-
-    async def run_in_pool(self, func: Callable[..., T], *args: Any) -> T:
-        """Run a blocking ``func(*args)`` in the handler pool, with the caller's contextvars."""
-        return await self._handlers.run(func, *args)
 
     def _adapt(self, func: Callable[P, Any], pool: _Pool | None = None) -> Callable[P, Any]:
         if is_async(func):

@@ -147,7 +147,9 @@ class ServicerSurface:
 
         found = (getattr(provider, name, None) for name in self.required + self.optional)
         handlers = tuple(method for method in found if callable(method))
-        return LoadedProvider(provider, Hooks.find(provider), register, None, handlers, self.unary)
+        return LoadedProvider(
+            provider, Hooks.find(provider), register, handlers=handlers, unary=self.unary
+        )
 
 
 def _describe(value: object) -> str:
