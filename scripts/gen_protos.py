@@ -1,4 +1,4 @@
-"""Regenerate gestalt-core's wire stubs from proto/v1/*.proto, or check that they are current.
+"""Regenerate gestalt-core's wire stubs from proto/v*/*.proto, or check that they are current.
 
     uv run --isolated --no-default-groups --group gen scripts/gen_protos.py          # rewrite
     uv run --isolated --no-default-groups --group gen scripts/gen_protos.py --check  # stale?
@@ -12,6 +12,11 @@ compare byte for byte with upstream's; protoc therefore writes code that assumes
 serialized descriptors: imports between generated modules become package-qualified, and the
 module name given to the protobuf builder becomes the real one (otherwise messages report
 ``__module__ == 'v1.x_pb2'`` and cannot be pickled).
+
+Protocol 5 (``proto/v5``) declares its messages in the private proto package
+``gestalt.provider.v5``, so that both generations load into one process; a third fix
+gives its gRPC code upstream's service names, ``gestalt.provider.v1.<Service>``, which are
+what the method paths are made of.
 """
 
 from __future__ import annotations
@@ -27,22 +32,31 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PROTO_ROOT = REPO / "proto"
-OUT = REPO / "packages" / "gestalt-core" / "src" / "gestalt" / "provider" / "v1"
-PACKAGE = "gestalt.provider.v1"
-NAMES = ("runtime", "plugin", "auth", "cache", "secrets", "s3")
+PROVIDER = REPO / "packages" / "gestalt-core" / "src" / "gestalt" / "provider"
+#: Each generation's folder under proto/ (and under gestalt/provider/), and its files.
+GENERATIONS = {
+    "v1": ("runtime", "plugin", "auth", "cache", "secrets", "s3"),
+    "v5": ("runtime", "app", "identity", "cache", "secrets", "s3"),
+}
+WIRE_PACKAGE = "gestalt.provider.v1"
 INIT = '"""Generated modules, one per .proto file; none is imported here."""\n'
 
 
-def _fix(text: str) -> str:
+def _fix(text: str, folder: str) -> str:
+    package = f"gestalt.provider.{folder}"
     # 'from v1 import cache_pb2 as v1_dot_cache__pb2' -> package-relative import
-    text = re.sub(r"^from v1 import (\w+_pb2)", r"from . import \1", text, flags=re.M)
+    text = re.sub(rf"^from {folder} import (\w+_pb2)", r"from . import \1", text, flags=re.M)
     # the builder's module name, and fully qualified references in the .pyi files
-    text = text.replace("'v1.", f"'{PACKAGE}.")
-    text = re.sub(r"^import v1\.(\w+_pb2)$", rf"import {PACKAGE}.\1", text, flags=re.M)
-    return re.sub(r"(?<![\w.])v1\.(\w+_pb2)\b", rf"{PACKAGE}.\1", text)
+    text = text.replace(f"'{folder}.", f"'{package}.")
+    text = re.sub(rf"^import {folder}\.(\w+_pb2)$", rf"import {package}.\1", text, flags=re.M)
+    text = re.sub(rf"(?<![\w.]){folder}\.(\w+_pb2)\b", rf"{package}.\1", text)
+    if package != WIRE_PACKAGE:
+        # service names in the gRPC code: '/gestalt.provider.v5.Cache/Get' -> upstream's
+        text = re.sub(rf"(['\"]/?){re.escape(package)}\.(?=[A-Z])", rf"\1{WIRE_PACKAGE}.", text)
+    return text
 
 
-def generate(dest: Path) -> None:
+def generate(folder: str, dest: Path) -> None:
     import grpc_tools
     from grpc_tools import protoc
 
@@ -59,13 +73,13 @@ def generate(dest: Path) -> None:
             f"--grpc_python_out={raw}",
             f"--mypy_out={raw}",
             f"--mypy_grpc_out={raw}",
-            *(f"v1/{name}.proto" for name in NAMES),
+            *(f"{folder}/{name}.proto" for name in GENERATIONS[folder]),
         ]
         if protoc.main(args) != 0:
             raise SystemExit("protoc failed")
         dest.mkdir(parents=True, exist_ok=True)
-        for produced in sorted((Path(raw) / "v1").iterdir()):
-            (dest / produced.name).write_text(_fix(produced.read_text()))
+        for produced in sorted((Path(raw) / folder).iterdir()):
+            (dest / produced.name).write_text(_fix(produced.read_text(), folder))
     (dest / "__init__.py").write_text(INIT)
     (dest / "py.typed").write_text("")
 
@@ -75,20 +89,24 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     check = parser.parse_args().check
     if not check:
-        shutil.rmtree(OUT, ignore_errors=True)
-        generate(OUT)
-        print(f"wrote {OUT.relative_to(REPO)}")
+        for folder in GENERATIONS:
+            shutil.rmtree(PROVIDER / folder, ignore_errors=True)
+            generate(folder, PROVIDER / folder)
+            print(f"wrote {(PROVIDER / folder).relative_to(REPO)}")
         return 0
+    stale: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "v1"
-        generate(fresh)
-        cmp = filecmp.dircmp(OUT, fresh, ignore=["__pycache__"])
-        stale = cmp.left_only + cmp.right_only + cmp.diff_files
-        stale += [
-            name
-            for name in cmp.common_files
-            if not filecmp.cmp(OUT / name, fresh / name, shallow=False)
-        ]
+        for folder in GENERATIONS:
+            fresh = Path(tmp) / folder
+            generate(folder, fresh)
+            cmp = filecmp.dircmp(PROVIDER / folder, fresh, ignore=["__pycache__"])
+            names = cmp.left_only + cmp.right_only + cmp.diff_files
+            names += [
+                name
+                for name in cmp.common_files
+                if not filecmp.cmp(PROVIDER / folder / name, fresh / name, shallow=False)
+            ]
+            stale += [f"{folder}/{name}" for name in names]
         if stale:
             print("stale generated stubs: " + ", ".join(sorted(set(stale))), file=sys.stderr)
             print(

@@ -1,0 +1,1 @@
+"""Generated modules, one per .proto file; none is imported here."""
