@@ -360,7 +360,9 @@ def test_gestalt_run_without_a_host_says_what_is_missing(tmp_path: Path) -> None
         check=False,
     )
     assert done.returncode == 2
-    assert "GESTALT_PLUGIN_SOCKET is not set" in _one_line(done)
+    assert "GESTALT_PROVIDER_SOCKET (protocol-5 gestaltd) or GESTALT_PLUGIN_SOCKET" in _one_line(
+        done
+    )
 
 
 def test_help_imports_no_grpc() -> None:

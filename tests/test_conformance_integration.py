@@ -225,7 +225,7 @@ def test_start_provider_wrong_version(main: ProviderProcess) -> None:
     with pytest.raises(grpc.RpcError) as info:
         main.integration.StartProvider(request)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert info.value.details() == "host requested protocol version 3, provider requires 2"
+    assert info.value.details() == "host requested protocol version 3; this SDK serves 2 and 5"
 
 
 def test_64_concurrent_calls(main: ProviderProcess) -> None:

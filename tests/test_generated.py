@@ -154,9 +154,10 @@ def _as_private_v5(blob: bytes) -> descriptor_pb2.FileDescriptorProto:
     ]
     del proto.dependency[:]
     proto.dependency.extend(kept)
-    for listing in (proto.message_type, proto.service):
-        for item in [item for item in listing if item.name in V5_LEFT_OUT]:
-            listing.remove(item)
+    for message in [m for m in proto.message_type if m.name in V5_LEFT_OUT]:
+        proto.message_type.remove(message)
+    for service in [s for s in proto.service if s.name in V5_LEFT_OUT]:
+        proto.service.remove(service)
     _drop_empty_options(proto)
     return proto
 

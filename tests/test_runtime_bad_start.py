@@ -49,7 +49,9 @@ CASES = [
     pytest.param([], "expected 1 to 3 arguments", id="no-arguments"),
     pytest.param([str(PROBE / "missing")], "is not a directory", id="root-missing"),
     pytest.param(
-        [str(PROBE), "probe:provider", "Cache"], "KIND 'Cache' is not a kind word", id="kind-syntax"
+        [str(PROBE), "probe:provider", "Ca-che"],
+        "KIND 'ca-che' is not a kind word",
+        id="kind-syntax",
     ),
     pytest.param(
         [str(PROBE), "probe:provider", "indexeddb"],
@@ -144,7 +146,9 @@ def test_bad_start_exits_2_with_one_line(
 def test_missing_socket_variable(socket_dir: Path) -> None:
     code, stderr = run([str(PROBE), "probe:provider", "secrets"], {})
     assert code == 2
-    assert "GESTALT_PLUGIN_SOCKET is not set" in last_line(stderr)
+    assert "GESTALT_PROVIDER_SOCKET (protocol-5 gestaltd) or GESTALT_PLUGIN_SOCKET" in last_line(
+        stderr
+    )
 
 
 def test_bad_parent_pid(socket_dir: Path) -> None:

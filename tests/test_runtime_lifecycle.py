@@ -76,7 +76,7 @@ def test_protocol_version_outside_range_is_refused_and_server_keeps_serving(
     with pytest.raises(grpc.RpcError) as caught:
         configure(probe, {"port": 1}, version=3)
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert caught.value.details() == "host requested protocol version 3, provider requires 2"
+    assert caught.value.details() == "host requested protocol version 3; this SDK serves 2 and 5"
     assert json.loads(ask(probe, "config")) == {"port": 8080, "ratio": 0.5}  # unchanged
 
 

@@ -109,9 +109,11 @@ def test_ttl_to_wire_never_sends_zero() -> None:
 
 def test_surface_accepts_providers_and_names_what_is_wrong() -> None:
     assert surface.kind is ProviderKind.CACHE
-    assert surface.load(gestalt.cache.MemoryCache).provider.__class__ is gestalt.cache.MemoryCache
+    assert (
+        surface.load(gestalt.cache.MemoryCache, 2).provider.__class__ is gestalt.cache.MemoryCache
+    )
     with pytest.raises(TargetError, match="get, set, delete and touch"):
-        surface.load(object())
+        surface.load(object(), 2)
 
 
 def test_base_class_defaults() -> None:

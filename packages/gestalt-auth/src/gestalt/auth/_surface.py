@@ -6,6 +6,7 @@ import math
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
+from types import ModuleType
 from typing import Any
 
 from google.protobuf import empty_pb2
@@ -105,7 +106,7 @@ class AuthServicer(auth_pb2_grpc.AuthProviderServicer):
     ``GestaltError``'s message, written by the author for the host, is ever shown.
     """
 
-    def __init__(self, provider: object, runtime: Runtime) -> None:
+    def __init__(self, provider: object, runtime: Runtime, messages: ModuleType) -> None:
         self._begin: Callable[[BeginLoginRequest], Awaitable[Any]] = runtime.to_async(
             provider.begin_login  # type: ignore[attr-defined]
         )
@@ -183,6 +184,6 @@ surface = ServicerSurface(
     ("begin_login", "complete_login"),
     "an auth provider (an object with begin_login(request) and complete_login(request))",
     AuthServicer,
-    auth_pb2_grpc.add_AuthProviderServicer_to_server,
+    {2: ("auth", "AuthProvider")},
     optional=("validate_external_token", "session_ttl"),
 )

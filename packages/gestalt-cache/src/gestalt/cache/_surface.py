@@ -1,11 +1,16 @@
-"""The cache surface: how ``python -m gestalt._runtime ROOT TARGET cache`` serves."""
+"""The cache surface: how ``python -m gestalt._runtime ROOT TARGET cache`` serves.
+
+The ``Cache`` service is the same on protocols 2 and 5; the servicer builds its replies
+from the served protocol's stubs.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from google.protobuf import empty_pb2
@@ -23,7 +28,9 @@ from gestalt.core.serving import (
     is_async,
     is_nonblocking,
 )
-from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
+
+if TYPE_CHECKING:  # the request types, for checking; the same fields on both protocols
+    from gestalt.provider.v1 import cache_pb2
 
 _SINGLE = ("get", "set", "delete", "touch")
 _SINGLE_OF = {"get_many": "get", "set_many": "set", "delete_many": "delete"}
@@ -70,7 +77,7 @@ def _batch(provider: object, name: str, runtime: Runtime) -> Callable[..., Await
     return runtime.to_async(nonblocking(loop) if is_nonblocking(single) else loop)
 
 
-class CacheServicer(cache_pb2_grpc.CacheServicer):
+class CacheServicer:
     """The seven ``Cache`` rpcs over a provider object.
 
     Each provider method is adapted once (``def`` to the thread pool, ``async def`` on
@@ -78,8 +85,9 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
     A value the host could not read back in a ``Get`` reply is refused at ``Set``.
     """
 
-    def __init__(self, provider: object, runtime: Runtime) -> None:
+    def __init__(self, provider: object, runtime: Runtime, messages: ModuleType) -> None:
         self._runtime = runtime
+        self._pb = messages
         self._limit = host_max_message_bytes()
         get, set_, delete, touch = (runtime.to_async(getattr(provider, n)) for n in _SINGLE)
         self._get: Callable[[str], Awaitable[Any]] = get
@@ -106,28 +114,24 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
             )
 
     @guard("cache get")
-    async def Get(
-        self, request: cache_pb2.CacheGetRequest, context: Context
-    ) -> cache_pb2.CacheGetResponse:
+    async def Get(self, request: cache_pb2.CacheGetRequest, context: Context) -> Any:
         self._check_configured()
         value = _value(await self._get(request.key), "get")
         if value is None:
-            return cache_pb2.CacheGetResponse(found=False)
+            return self._pb.CacheGetResponse(found=False)
         self._check_fits(request.key, value)
-        return cache_pb2.CacheGetResponse(found=True, value=value)
+        return self._pb.CacheGetResponse(found=True, value=value)
 
     @guard("cache get many")
-    async def GetMany(
-        self, request: cache_pb2.CacheGetManyRequest, context: Context
-    ) -> cache_pb2.CacheGetManyResponse:
+    async def GetMany(self, request: cache_pb2.CacheGetManyRequest, context: Context) -> Any:
         self._check_configured()
         keys = list(request.keys)
         if not keys:
-            return cache_pb2.CacheGetManyResponse()
+            return self._pb.CacheGetManyResponse()
         found = await self._get_many(keys)
         if not isinstance(found, Mapping):
             raise TypeError(f"get_many returned {type(found).__name__}, not a mapping")
-        response = cache_pb2.CacheGetManyResponse()
+        response = self._pb.CacheGetManyResponse()
         size = 0
         for key in keys:  # one result per requested key, in order, duplicates included
             value = _value(found.get(key), "get_many")
@@ -164,35 +168,29 @@ class CacheServicer(cache_pb2_grpc.CacheServicer):
         return empty_pb2.Empty()
 
     @guard("cache delete")
-    async def Delete(
-        self, request: cache_pb2.CacheDeleteRequest, context: Context
-    ) -> cache_pb2.CacheDeleteResponse:
+    async def Delete(self, request: cache_pb2.CacheDeleteRequest, context: Context) -> Any:
         self._check_configured()
         deleted = await self._delete(request.key)
         if not isinstance(deleted, bool):
             raise TypeError(f"delete returned {type(deleted).__name__}, not bool")
-        return cache_pb2.CacheDeleteResponse(deleted=deleted)
+        return self._pb.CacheDeleteResponse(deleted=deleted)
 
     @guard("cache delete many")
-    async def DeleteMany(
-        self, request: cache_pb2.CacheDeleteManyRequest, context: Context
-    ) -> cache_pb2.CacheDeleteManyResponse:
+    async def DeleteMany(self, request: cache_pb2.CacheDeleteManyRequest, context: Context) -> Any:
         self._check_configured()
         keys = list(request.keys)
         removed = await self._delete_many(keys) if keys else 0
         if isinstance(removed, bool) or not isinstance(removed, int):
             raise TypeError(f"delete_many returned {type(removed).__name__}, not int")
-        return cache_pb2.CacheDeleteManyResponse(deleted=removed)
+        return self._pb.CacheDeleteManyResponse(deleted=removed)
 
     @guard("cache touch")
-    async def Touch(
-        self, request: cache_pb2.CacheTouchRequest, context: Context
-    ) -> cache_pb2.CacheTouchResponse:
+    async def Touch(self, request: cache_pb2.CacheTouchRequest, context: Context) -> Any:
         self._check_configured()
         touched = await self._touch(request.key, _ttl(request))
         if not isinstance(touched, bool):
             raise TypeError(f"touch returned {type(touched).__name__}, not bool")
-        return cache_pb2.CacheTouchResponse(touched=touched)
+        return self._pb.CacheTouchResponse(touched=touched)
 
 
 surface = ServicerSurface(
@@ -200,6 +198,6 @@ surface = ServicerSurface(
     _SINGLE,
     "a cache provider (an object with get, set, delete and touch methods)",
     CacheServicer,
-    cache_pb2_grpc.add_CacheServicer_to_server,
+    {2: ("cache", "Cache"), 5: ("cache", "Cache")},
     optional=("get_many", "set_many", "delete_many"),
 )

@@ -192,6 +192,10 @@ def _pyinstaller_command(
         f"{kind_package}._surface",
         "--collect-submodules",
         kind_package,
+        # Both protocols' stubs, imported by name once the host's protocol is known: one
+        # build serves a protocol-2 and a protocol-5 host.
+        "--collect-submodules",
+        "gestalt.provider",
         # What a build environment often has but a provider never runs.
         *(f"--exclude-module={name}" for name in _NEVER_SERVED),
         "--copy-metadata",

@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:  # imports gestalt.core, which refuses a namespace hidden by upstream's package
         from gestalt._runtime._launch import LaunchError, load_provider, read_launch
+        from gestalt.core._wire import HOST_VARIABLES
     except ImportError as error:
         if error.name != "gestalt":  # only the shadowed namespace is the user's to fix
             raise
@@ -31,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         if launch.catalog_path:
             if loaded.write_catalog is None:
                 raise LaunchError(
-                    f"GESTALT_PLUGIN_WRITE_CATALOG is set, but KIND {launch.kind!r} has no "
+                    f"{HOST_VARIABLES[launch.protocol].write_catalog} is set, but KIND "
+                    f"{launch.kind!r} has no "
                     "catalog; catalog export is for integration providers only"
                 )
             from pathlib import Path  # catalog export only (pathlib costs a serving start ~4 ms)

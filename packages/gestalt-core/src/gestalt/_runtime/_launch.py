@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Mapping
 from types import ModuleType
 
+from gestalt.core._kinds import ProviderKind
 from gestalt.core._pyproject import (
     TargetSyntaxError,
     check_target,
@@ -19,6 +20,7 @@ from gestalt.core._pyproject import (
     target_from_pyproject,
 )
 from gestalt.core._surface import LoadedProvider, Surface, TargetError
+from gestalt.core._wire import HOST_VARIABLES
 
 USAGE = "usage: python -m gestalt._runtime ROOT [TARGET [KIND]]"
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -37,11 +39,18 @@ class Launch:
         target: TARGET as given (``module`` or ``module:attribute``).
         module: TARGET's module.
         attribute: TARGET's attribute, or ``None``.
-        kind: KIND.
-        socket_path: ``GESTALT_PLUGIN_SOCKET`` ("" in catalog-export mode).
-        parent_pid: ``GESTALT_PLUGIN_PARENT_PID``, or ``None`` when unset.
-        catalog_path: ``GESTALT_PLUGIN_WRITE_CATALOG``: write the catalog there and exit.
-        plugin_name: A release bundle's PLUGIN_NAME, which names the provider ("" else).
+        kind: KIND, as the surface's word (``identity`` reads ``auth``, ``app``
+            ``integration``).
+        protocol: The host's protocol version, from the variables it set: 2 for
+            ``GESTALT_PLUGIN_*``, 5 for ``GESTALT_PROVIDER_SOCKET``/``GESTALT_APP_*``.
+        socket_path: The Unix socket to serve on ("" in catalog-export mode, or on TCP).
+        tcp_address: ``HOST:PORT`` to serve on instead, from a protocol-5
+            ``tcp://HOST:PORT`` ("" else).
+        parent_pid: The host's pid (``GESTALT_PLUGIN_PARENT_PID`` or
+            ``GESTALT_APP_PARENT_PID``), or ``None`` when unset.
+        catalog_path: Catalog-export mode (``GESTALT_PLUGIN_WRITE_CATALOG`` or
+            ``GESTALT_APP_WRITE_CATALOG``): write the catalog there and exit.
+        plugin_name: A release bundle's name for the provider ("" else).
     """
 
     root: str
@@ -49,7 +58,9 @@ class Launch:
     module: str
     attribute: str | None
     kind: str
+    protocol: int = 2
     socket_path: str = ""
+    tcp_address: str = ""
     parent_pid: int | None = None
     catalog_path: str = ""
     plugin_name: str = ""
@@ -61,7 +72,9 @@ def read_launch(argv: list[str], environ: Mapping[str, str]) -> Launch:
     TARGET defaults to ROOT's ``[tool.gestalt]`` entry. With no arguments inside a
     PyInstaller bundle, ``gestalt-runtime.json`` in the bundle gives TARGET, KIND and the
     provider's name (a release build). Catalog-export mode is checked first: the host sets
-    no socket for it.
+    no socket for it. The variables' names tell the host's protocol: a protocol-2 host
+    sets ``GESTALT_PLUGIN_*``, a protocol-5 host ``GESTALT_PROVIDER_SOCKET`` and
+    ``GESTALT_APP_*``.
     """
     root, target, kind, plugin_name = (
         _bundle_args() if not argv and getattr(sys, "frozen", False) else (*_args(argv), "")
@@ -70,26 +83,70 @@ def read_launch(argv: list[str], environ: Mapping[str, str]) -> Launch:
         module, attribute = check_target(target)
     except TargetSyntaxError as error:
         raise LaunchError(str(error)) from None
-    catalog_path = environ.get("GESTALT_PLUGIN_WRITE_CATALOG", "")
-    launch = Launch(
-        root, target, module, attribute, kind, catalog_path=catalog_path, plugin_name=plugin_name
-    )
-    if catalog_path:
-        return launch
-    socket_path = environ.get("GESTALT_PLUGIN_SOCKET", "")
-    if not socket_path:
+    launch = Launch(root, target, module, attribute, kind, plugin_name=plugin_name)
+    catalog = _one_of(environ, "write_catalog")
+    if catalog is not None:
+        protocol, catalog_path = catalog
+        return dataclasses.replace(launch, protocol=protocol, catalog_path=catalog_path)
+    found = _one_of(environ, "socket")
+    if found is None:
         raise LaunchError(
-            "GESTALT_PLUGIN_SOCKET is not set: the runtime is meant to be started by gestaltd "
-            "(or gestalt.core.testing); set it to the Unix socket path to serve on"
+            "GESTALT_PROVIDER_SOCKET (protocol-5 gestaltd) or GESTALT_PLUGIN_SOCKET "
+            "(protocol 2) must be set: the runtime is meant to be started by gestaltd (or "
+            "gestalt.core.testing); set one to the Unix socket path to serve on"
         )
-    raw_pid = environ.get("GESTALT_PLUGIN_PARENT_PID", "").strip()
+    protocol, endpoint = found
+    socket_path, tcp_address = _endpoint(endpoint) if protocol == 5 else (endpoint, "")
+    variable = HOST_VARIABLES[protocol].parent_pid
+    raw_pid = environ.get(variable, "").strip()
     try:
         parent_pid = int(raw_pid) if raw_pid else None
     except ValueError:
-        raise LaunchError(
-            f"GESTALT_PLUGIN_PARENT_PID={raw_pid[:40]!r} is not a process id"
-        ) from None
-    return dataclasses.replace(launch, socket_path=socket_path, parent_pid=parent_pid)
+        raise LaunchError(f"{variable}={raw_pid[:40]!r} is not a process id") from None
+    return dataclasses.replace(
+        launch,
+        protocol=protocol,
+        socket_path=socket_path,
+        tcp_address=tcp_address,
+        parent_pid=parent_pid,
+    )
+
+
+def _one_of(environ: Mapping[str, str], role: str) -> tuple[int, str] | None:
+    """``(protocol, value)`` of the one generation's variable for ``role`` that is set.
+
+    Raises:
+        LaunchError: Both generations' variables are set: which host is this?
+    """
+    found = [
+        (protocol, getattr(variables, role), environ.get(getattr(variables, role), ""))
+        for protocol, variables in HOST_VARIABLES.items()
+    ]
+    found = [item for item in found if item[2]]
+    if len(found) > 1:
+        names = " and ".join(f"{name} (protocol {protocol})" for protocol, name, _ in found)
+        raise LaunchError(f"both {names} are set; unset the one your host does not use")
+    return (found[0][0], found[0][2]) if found else None
+
+
+def _endpoint(value: str) -> tuple[str, str]:
+    """``(socket_path, tcp_address)`` of a protocol-5 endpoint: a path, ``unix://PATH`` or
+    ``tcp://HOST:PORT``.
+
+    Raises:
+        LaunchError: Another scheme, or nothing after the scheme.
+    """
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        return value, ""
+    if scheme == "unix" and rest:
+        return rest, ""
+    if scheme == "tcp" and rest.rpartition(":")[2].isdigit() and rest.rpartition(":")[0]:
+        return "", rest
+    raise LaunchError(
+        f"GESTALT_PROVIDER_SOCKET={value[:80]!r}: expected a socket path, unix://PATH or "
+        "tcp://HOST:PORT"
+    )
 
 
 def _args(argv: list[str]) -> tuple[str, str, str]:
@@ -100,10 +157,11 @@ def _args(argv: list[str]) -> tuple[str, str, str]:
     root = os.path.realpath(argv[0])
     if not os.path.isdir(root):
         raise LaunchError(f"ROOT {argv[0]!r} is not a directory; {USAGE}")
-    kind = argv[2] if len(argv) == 3 else "integration"
+    kind = _surface_word(argv[2] if len(argv) == 3 else "integration")
     if not _KIND.match(kind):
         raise LaunchError(
-            f"KIND {kind[:40]!r} is not a kind word (integration, auth, cache, secrets, s3)"
+            f"KIND {kind[:40]!r} is not a kind word (integration or app, auth or identity, "
+            "cache, secrets, s3)"
         )
     target = argv[1].strip() if len(argv) >= 2 else ""
     if not target:
@@ -121,12 +179,24 @@ def _bundle_args() -> tuple[str, str, str, str]:
     try:
         with open(os.path.join(bundle, "gestalt-runtime.json"), encoding="utf-8") as handle:
             spec = json.load(handle)
-        kind = str(spec.get("runtime_kind") or "integration")
-        return bundle, str(spec["target"]), kind, str(spec.get("plugin_name") or "")
+        kind = _surface_word(str(spec.get("runtime_kind") or "integration"))
+        # plugin_name from our builds and upstream's protocol-2 ones, app_name from v5 ones
+        name = spec.get("plugin_name") or spec.get("app_name") or ""
+        return bundle, str(spec["target"]), kind, str(name)
     except (OSError, ValueError, KeyError) as error:
         raise LaunchError(
             f"bundled gestalt-runtime.json is unreadable ({error}); rebuild the provider"
         ) from None
+
+
+def _surface_word(word: str) -> str:
+    """The surface's word for a KIND word: protocol 5's ``identity`` is ``auth``, ``app``
+    is ``integration``; any other word is kept as it is."""
+    word = word.strip().lower()
+    try:
+        return ProviderKind.from_word(word).value
+    except ValueError:
+        return word
 
 
 def load_provider(launch: Launch) -> tuple[Surface, LoadedProvider]:
@@ -134,7 +204,7 @@ def load_provider(launch: Launch) -> tuple[Surface, LoadedProvider]:
     surface = _load_surface(launch.kind)
     target = _load_target(launch)
     try:
-        loaded = surface.load(target)
+        loaded = surface.load(target, launch.protocol)
     except TargetError as error:
         if isinstance(target, ModuleType):
             raise LaunchError(

@@ -19,10 +19,10 @@ import grpc.aio
 from gestalt._runtime._launch import Launch, LaunchError
 from gestalt._runtime._pool_server import PoolServer
 from gestalt.core._kinds import ProviderKind
-from gestalt.core._lifecycle import LifecycleServicer
+from gestalt.core._lifecycle import add_lifecycle
 from gestalt.core._serving import Runtime, is_async
 from gestalt.core._surface import LoadedProvider
-from gestalt.provider.v1 import runtime_pb2_grpc
+from gestalt.core._wire import HOST_VARIABLES
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +36,14 @@ PARENT_POLL_SECONDS = 0.25
 _SUN_PATH_BYTES = 108
 
 
-def clear_stale_socket(path: str) -> None:
+def clear_stale_socket(path: str, variable: str = "GESTALT_PLUGIN_SOCKET") -> None:
     """Remove a leftover socket at ``path``; refuse to delete anything that is not a socket."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return
     if not stat.S_ISSOCK(mode):
-        raise LaunchError(
-            f"GESTALT_PLUGIN_SOCKET {path!r} exists and is not a socket; refusing to delete it"
-        )
+        raise LaunchError(f"{variable} {path!r} exists and is not a socket; refusing to delete it")
     os.unlink(path)
 
 
@@ -94,7 +92,7 @@ def serve(launch: Launch, kind: ProviderKind, loaded: LoadedProvider) -> int:
     Raises:
         LaunchError: The socket cannot be served on.
     """
-    asyncio.run(_serve(loaded, kind, launch.root, launch.socket_path, launch.parent_pid))
+    asyncio.run(_serve(loaded, kind, launch))
     if _handlers_still_running(time.monotonic() + 0.2):
         # A blocking handler outlived the drain; interpreter exit would wait for it and
         # the host would SIGKILL us. Leave now.
@@ -128,28 +126,33 @@ def server_model(loaded: LoadedProvider) -> str:
     return wanted or ("pool" if eligible else "aio")
 
 
-async def _serve(
-    loaded: LoadedProvider,
-    kind: ProviderKind,
-    root: str,
-    socket_path: str,
-    parent_pid: int | None,
-) -> None:
+async def _serve(loaded: LoadedProvider, kind: ProviderKind, launch: Launch) -> None:
     """Serve until a stop signal or host death, then drain, close and remove the socket."""
     model = server_model(loaded)
-    log.info("serving %s on the %s server model", kind.value, _MODEL_WORDS[model])
-    runtime = Runtime(kind, loaded.hooks, root, inline=model == "pool")
+    log.info(
+        "serving %s on the %s server model (protocol %d)",
+        kind.value,
+        _MODEL_WORDS[model],
+        launch.protocol,
+    )
+    runtime = Runtime(
+        kind, loaded.hooks, launch.root, inline=model == "pool", protocol=launch.protocol
+    )
     server = _server(model, runtime)
     loaded.register(server, runtime)  # type: ignore[arg-type]
-    lifecycle = LifecycleServicer(runtime)
-    runtime_pb2_grpc.add_ProviderLifecycleServicer_to_server(lifecycle, server)  # type: ignore[arg-type]
+    add_lifecycle(server, runtime)  # type: ignore[arg-type]
+    socket_path, parent_pid = launch.socket_path, launch.parent_pid
     # Signal handlers go in before the socket exists: the host may answer its start-up
     # calls and send SIGTERM while ``server.start()`` is still being awaited.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)  # repeated signals are harmless
-    await _start_on(server, socket_path)
+    variable = HOST_VARIABLES[launch.protocol].socket
+    if launch.tcp_address:
+        await _start_on_tcp(server, launch.tcp_address, variable)
+    else:
+        await _start_on(server, socket_path, variable)
     watcher = asyncio.create_task(watch_parent(parent_pid, stop)) if parent_pid else None
     runtime.warm_pools()  # serving now: the first `def` call need not start a thread
     try:
@@ -167,8 +170,9 @@ async def _serve(
             await asyncio.wait_for(runtime.close(), CLOSE_SECONDS)
         except TimeoutError:
             log.warning("provider close() took longer than %.1f s; not waiting", CLOSE_SECONDS)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(socket_path)
+        if socket_path:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(socket_path)
         runtime.shutdown_pools()
 
 
@@ -185,7 +189,22 @@ def _server(model: str, runtime: Runtime) -> grpc.aio.Server | PoolServer:
     return grpc.aio.server(options=options)
 
 
-async def _start_on(server: grpc.aio.Server | PoolServer, socket_path: str) -> None:
+async def _start_on_tcp(server: grpc.aio.Server | PoolServer, address: str, variable: str) -> None:
+    """Start ``server`` on ``HOST:PORT`` (a protocol-5 host's ``tcp://`` endpoint).
+
+    Raises:
+        LaunchError: The address cannot be listened on.
+    """
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError as error:
+        raise LaunchError(f"cannot listen on {variable} tcp://{address}: {error}") from None
+    if port == 0:  # grpc reports some failures as port 0 rather than raising
+        raise LaunchError(f"cannot listen on {variable} tcp://{address}")
+    await server.start()
+
+
+async def _start_on(server: grpc.aio.Server | PoolServer, socket_path: str, variable: str) -> None:
     """Start ``server`` and only then give its socket ``socket_path``.
 
     The host connects as soon as the path exists and, for most kinds, treats a refused
@@ -195,15 +214,13 @@ async def _start_on(server: grpc.aio.Server | PoolServer, socket_path: str) -> N
     Raises:
         LaunchError: The socket cannot be bound.
     """
-    clear_stale_socket(socket_path)
+    clear_stale_socket(socket_path, variable)
     binding = _private_name(socket_path)
-    clear_stale_socket(binding)
+    clear_stale_socket(binding, variable)
     try:
         server.add_insecure_port(f"unix:{binding}")
     except RuntimeError as error:
-        raise LaunchError(
-            f"cannot listen on GESTALT_PLUGIN_SOCKET {socket_path!r}: {error}"
-        ) from None
+        raise LaunchError(f"cannot listen on {variable} {socket_path!r}: {error}") from None
     try:
         await server.start()
         if binding != socket_path:

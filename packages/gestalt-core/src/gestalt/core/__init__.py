@@ -27,12 +27,13 @@ from gestalt.core._errors import (  # noqa: E402
     UnavailableError,
     UnimplementedError,
 )
-from gestalt.core._kinds import PROTOCOL_VERSION, ProviderKind  # noqa: E402
+from gestalt.core._kinds import PROTOCOL_VERSION, PROTOCOL_VERSIONS, ProviderKind  # noqa: E402
 from gestalt.core._metadata import RuntimeMetadata  # noqa: E402
 from gestalt.core._version import __version__  # noqa: E402
 
 __all__ = [
     "PROTOCOL_VERSION",
+    "PROTOCOL_VERSIONS",
     "AlreadyExistsError",
     "FailedPreconditionError",
     "GestaltError",

@@ -15,6 +15,8 @@ class Hooks:
 
     Attributes:
         configure: ``configure(name, config)``, run on ``ConfigureProvider``/``StartProvider``.
+        start: ``start()``, run once when a protocol-5 host says it is ready for the
+            provider's own background work (``ProviderLifecycle.StartProvider``).
         health_check: ``health_check()``; raising or returning ``False`` means "not ready".
         metadata: A :class:`RuntimeMetadata`, or ``metadata()`` returning one.
         warnings: ``warnings()`` returning strings for the host to show.
@@ -22,6 +24,7 @@ class Hooks:
     """
 
     configure: Callable[[str, dict[str, Any]], object] | None = None
+    start: Callable[[], object] | None = None
     health_check: Callable[[], object] | None = None
     metadata: RuntimeMetadata | Callable[[], object] | None = None
     warnings: Callable[[], object] | None = None
@@ -38,6 +41,7 @@ class Hooks:
         metadata = getattr(provider, "metadata", None)
         return cls(
             configure=method("configure"),
+            start=method("start"),
             health_check=method("health_check"),
             metadata=metadata if isinstance(metadata, RuntimeMetadata) else method("metadata"),
             warnings=method("warnings"),

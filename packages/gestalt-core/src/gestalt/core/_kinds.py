@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from gestalt.provider.v1.runtime_pb2 import ProviderKind as WireKind
 
 
 class ProviderKind(enum.Enum):
-    """A provider kind: the KIND word on the runtime's command line and its wire enum value."""
+    """A provider kind: the KIND word on the runtime's command line and its wire enum value.
+
+    Protocol 5 renamed two kinds without renumbering them: ``integration`` became ``app``
+    and ``auth`` became ``identity``. Both words are accepted (:meth:`from_word`).
+    """
 
     INTEGRATION = "integration"
     AUTH = "auth"
@@ -19,14 +19,34 @@ class ProviderKind(enum.Enum):
     S3 = "s3"
 
     @property
-    def wire_value(self) -> WireKind.ValueType:
-        """The ``gestalt.provider.v1.ProviderKind`` value of this kind."""
-        # Imported here: gestalt.core is imported by every provider module, and the wire
-        # descriptors are loaded only by what serves or calls.
-        from gestalt.provider.v1 import runtime_pb2
+    def wire_value(self) -> int:
+        """The ``ProviderKind`` enum number of this kind, the same on every protocol."""
+        return _WIRE_NUMBERS[self]
 
-        return runtime_pb2.ProviderKind.Value(f"PROVIDER_KIND_{self.name}")
+    @classmethod
+    def from_word(cls, word: str) -> ProviderKind:
+        """The kind a KIND word names, protocol 5's ``app`` and ``identity`` included.
+
+        Raises:
+            ValueError: The word names no kind this SDK serves.
+        """
+        return _ALIASES.get(word) or cls(word)
 
 
-#: The protocol version this SDK speaks; it is both bounds of the range it advertises.
+# PROVIDER_KIND_INTEGRATION/APP = 1, AUTH/IDENTITY = 2, SECRETS = 4, CACHE = 6, S3 = 7
+# (a test checks these against both generations' generated enums).
+_WIRE_NUMBERS = {
+    ProviderKind.INTEGRATION: 1,
+    ProviderKind.AUTH: 2,
+    ProviderKind.SECRETS: 4,
+    ProviderKind.CACHE: 6,
+    ProviderKind.S3: 7,
+}
+_ALIASES = {"app": ProviderKind.INTEGRATION, "identity": ProviderKind.AUTH}
+
+#: The protocol version of the seed's gestaltd, the first this SDK served; every version
+#: served is in :data:`PROTOCOL_VERSIONS`.
 PROTOCOL_VERSION = 2
+#: Every protocol version this SDK serves: 2 (the seed's gestaltd) and 5 (every gestaltd
+#: since mid-2026). A host of another version is refused at its first configure call.
+PROTOCOL_VERSIONS = (2, 5)

@@ -1,48 +1,64 @@
-"""``ProviderLifecycle``: identity, configuration and health, served for every kind."""
+"""``ProviderLifecycle``: identity, configuration, health and (protocol 5) start, served for
+every kind."""
 
 from __future__ import annotations
 
-from google.protobuf import empty_pb2
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from gestalt.core._guard import Context, guard
-from gestalt.core._kinds import PROTOCOL_VERSION
 from gestalt.core._serving import Runtime
-from gestalt.provider.v1 import runtime_pb2, runtime_pb2_grpc
+from gestalt.core._wire import stubs
+
+if TYPE_CHECKING:
+    import grpc.aio
 
 
-class LifecycleServicer(runtime_pb2_grpc.ProviderLifecycleServicer):
-    """Answers the host's start-up sequence from the runtime's state."""
+class LifecycleServicer:
+    """Answers the host's start-up sequence from the runtime's state.
 
-    def __init__(self, runtime: Runtime) -> None:
+    The messages of ``ProviderLifecycle`` are the same on both protocols; each is built
+    from the served generation's stubs (``messages``). ``StartProvider`` exists on
+    protocol 5 only, and only its stubs register it.
+    """
+
+    def __init__(self, runtime: Runtime, messages: ModuleType) -> None:
         self._runtime = runtime
+        self._pb = messages
 
     @guard("provider identity")
-    async def GetProviderIdentity(
-        self, request: empty_pb2.Empty, context: Context
-    ) -> runtime_pb2.ProviderIdentity:
+    async def GetProviderIdentity(self, request: Any, context: Context) -> Any:
         meta = await self._runtime.metadata()
-        return runtime_pb2.ProviderIdentity(
+        version = self._runtime.protocol
+        return self._pb.ProviderIdentity(
             kind=self._runtime.kind.wire_value,
             name=meta.name,
             display_name=meta.display_name,
             description=meta.description,
             version=meta.version,
             warnings=meta.warnings,
-            min_protocol_version=PROTOCOL_VERSION,
-            max_protocol_version=PROTOCOL_VERSION,
+            min_protocol_version=version,
+            max_protocol_version=version,
         )
 
     @guard("configure provider")
-    async def ConfigureProvider(
-        self, request: runtime_pb2.ConfigureProviderRequest, context: Context
-    ) -> runtime_pb2.ConfigureProviderResponse:
+    async def ConfigureProvider(self, request: Any, context: Context) -> Any:
         config = request.config if request.HasField("config") else None
         await self._runtime.configure(request.name, config, request.protocol_version)
-        return runtime_pb2.ConfigureProviderResponse(protocol_version=PROTOCOL_VERSION)
+        return self._pb.ConfigureProviderResponse(protocol_version=self._runtime.protocol)
 
     @guard("health check")
-    async def HealthCheck(
-        self, request: empty_pb2.Empty, context: Context
-    ) -> runtime_pb2.HealthCheckResponse:
+    async def HealthCheck(self, request: Any, context: Context) -> Any:
         ready, message = await self._runtime.health()
-        return runtime_pb2.HealthCheckResponse(ready=ready, message=message)
+        return self._pb.HealthCheckResponse(ready=ready, message=message)
+
+    @guard("start provider")
+    async def StartProvider(self, request: Any, context: Context) -> Any:
+        await self._runtime.start()
+        return self._pb.StartRuntimeProviderResponse(protocol_version=self._runtime.protocol)
+
+
+def add_lifecycle(server: grpc.aio.Server, runtime: Runtime) -> None:
+    """Serve ``ProviderLifecycle`` of the runtime's protocol on ``server``."""
+    messages, services = stubs(runtime.protocol, "runtime")
+    services.add_ProviderLifecycleServicer_to_server(LifecycleServicer(runtime, messages), server)

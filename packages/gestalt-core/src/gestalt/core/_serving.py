@@ -28,6 +28,7 @@ from gestalt.core._kinds import PROTOCOL_VERSION, ProviderKind
 from gestalt.core._metadata import RuntimeMetadata, metadata_from_pyproject
 from gestalt.core._pyproject import StrPath
 from gestalt.core._structs import struct_to_dict
+from gestalt.core._wire import refusal
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -141,6 +142,8 @@ class Runtime:
         max_workers: The size of the pool that runs ``def`` handlers.
         inline: Whether plain ``def`` callables run where they are awaited: the
             thread-pool server model, where every call already has a thread of its own.
+        protocol: The protocol version of the host being served (2 or 5), chosen at
+            launch; a host asking for another is refused.
     """
 
     def __init__(
@@ -150,8 +153,10 @@ class Runtime:
         root: StrPath | None = None,
         *,
         inline: bool = False,
+        protocol: int = PROTOCOL_VERSION,
     ) -> None:
         self.kind = kind
+        self.protocol = protocol
         self.hooks = hooks
         self.root = root
         self.name = ""
@@ -173,6 +178,8 @@ class Runtime:
         self._health = adapt(hooks.health_check, self._health_pool) if hooks.health_check else None
         self._warnings = adapt(hooks.warnings) if hooks.warnings else None
         self._close = adapt(hooks.close) if hooks.close else None
+        self._start = adapt(hooks.start) if hooks.start else None
+        self._started = False
         self._metadata = adapt(hooks.metadata) if callable(hooks.metadata) else None
 
     # -- dispatch -------------------------------------------------------------------------
@@ -220,15 +227,11 @@ class Runtime:
         """Run the configure hook for ``ConfigureProvider``/``StartProvider``.
 
         Raises:
-            GestaltError: ``FAILED_PRECONDITION`` for a protocol version other than 2,
-                the hook's own ``GestaltError``, or ``UNKNOWN`` "configure provider: ..."
-                carrying the reason of any other exception.
+            GestaltError: ``FAILED_PRECONDITION`` for a protocol version other than the
+                one served, the hook's own ``GestaltError``, or ``UNKNOWN``
+                "configure provider: ..." carrying the reason of any other exception.
         """
-        if protocol_version != PROTOCOL_VERSION:
-            raise FailedPreconditionError(
-                f"host requested protocol version {protocol_version}, "
-                f"provider requires {PROTOCOL_VERSION}"
-            )
+        self.check_protocol(protocol_version)
         values = struct_to_dict(config)
         async with self._configure_lock:
             if self._configure is not None:
@@ -240,6 +243,37 @@ class Runtime:
                     log.exception("configure provider %r failed", name)
                     raise GestaltError(f"configure provider: {error}") from error
             self.name, self.config, self.configured = name, values, True
+
+    def check_protocol(self, requested: int) -> None:
+        """Refuse a host whose protocol version is not the one being served.
+
+        Raises:
+            FailedPreconditionError: Naming the version asked for and those served.
+        """
+        if requested != self.protocol:
+            raise FailedPreconditionError(refusal(requested, self.protocol))
+
+    async def start(self) -> None:
+        """Run the start hook, once: the host may retry ``StartProvider`` after a
+        transient failure, and a provider's workers must not start twice.
+
+        Raises:
+            GestaltError: The hook's own, or ``UNKNOWN`` "start provider: ..." for any other
+                exception (the hook may be retried then).
+        """
+        if self._start is None:
+            return
+        async with self._configure_lock:
+            if self._started:
+                return
+            try:
+                await self._start()
+            except GestaltError:
+                raise
+            except Exception as error:
+                log.exception("provider start() failed")
+                raise GestaltError(f"start provider: {error}") from error
+            self._started = True
 
     async def metadata(self) -> RuntimeMetadata:
         """The provider's metadata: its own fields over the pyproject defaults, plus warnings."""

@@ -2,20 +2,22 @@
 
 The runtime maps KIND ``k`` to the module ``gestalt.k._surface`` and reads its attribute
 ``surface``: the namespace is the registry, so core never names a surface. A surface turns
-the user's TARGET object into a :class:`LoadedProvider`, which says how to serve it. Most
-surfaces serve one gRPC service over an object with known methods: they are one
-:class:`ServicerSurface` declaration.
+the user's TARGET object into a :class:`LoadedProvider` for the protocol the host speaks
+(2 or 5), which says how to serve it. Most surfaces serve one gRPC service over an object
+with known methods: they are one :class:`ServicerSurface` declaration.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gestalt.core._hooks import Hooks
 from gestalt.core._kinds import ProviderKind
+from gestalt.core._wire import stubs
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -36,7 +38,8 @@ class LoadedProvider:
     Attributes:
         provider: The user's provider object.
         hooks: Its lifecycle hooks.
-        register: Adds the surface's servicers to the server; core adds ``ProviderLifecycle``.
+        register: Adds the surface's servicers, of the runtime's protocol, to the server;
+            core adds ``ProviderLifecycle``.
         write_catalog: Catalog export (integration only); ``None`` when the kind has none.
         handlers: Every provider callable the servicers call (hooks aside).
         unary: Whether the surface's rpcs are all unary. With ``handlers`` and hooks all
@@ -63,8 +66,9 @@ class Surface(Protocol):
         """The kind this surface serves."""
         ...
 
-    def load(self, target: object) -> LoadedProvider:
-        """Check TARGET's object and prepare it, or raise :class:`TargetError`."""
+    def load(self, target: object, protocol: int) -> LoadedProvider:
+        """Check TARGET's object and prepare it to serve a host of ``protocol`` (2 or 5),
+        or raise :class:`TargetError`."""
         ...
 
 
@@ -122,8 +126,11 @@ class ServicerSurface:
         kind: The kind served.
         required: The methods a provider must have.
         expected: Words for such a provider, for the start-up error.
-        servicer: Makes the servicer from ``(provider, runtime)``.
-        add_to_server: The generated ``add_<Service>Servicer_to_server``.
+        servicer: Makes the servicer from ``(provider, runtime, messages)``, where
+            ``messages`` is the served protocol's ``<file>_pb2`` module.
+        services: For each protocol served, its wire file and service name, e.g.
+            ``{2: ("secrets", "SecretsProvider"), 5: ("secrets", "Secrets")}``; the stubs
+            are imported only for the protocol served.
         optional: Methods the servicer calls when the provider has them.
         unary: Whether every rpc of the service is unary (see :class:`LoadedProvider`).
     """
@@ -131,19 +138,24 @@ class ServicerSurface:
     kind: ProviderKind
     required: tuple[str, ...]
     expected: str
-    servicer: Callable[[Any, Runtime], Any]
-    add_to_server: Callable[[Any, grpc.aio.Server], None]
+    servicer: Callable[[Any, Runtime, ModuleType], Any]
+    services: Mapping[int, tuple[str, str]]
     optional: tuple[str, ...] = ()
     unary: bool = True
 
-    def load(self, target: object) -> LoadedProvider:
+    def load(self, target: object, protocol: int) -> LoadedProvider:
         """Accept an object with the required methods, or a class/factory that makes one."""
+        if protocol not in self.services:
+            raise TargetError(f"{self.kind.value} providers are not served on protocol {protocol}")
         provider = provider_from_target(
             target, lambda candidate: has_methods(candidate, self.required), expected=self.expected
         )
+        name, service = self.services[protocol]
 
         def register(server: grpc.aio.Server, runtime: Runtime) -> None:
-            self.add_to_server(self.servicer(provider, runtime), server)
+            messages, services = stubs(runtime.protocol, name)
+            add = getattr(services, f"add_{service}Servicer_to_server")
+            add(self.servicer(provider, runtime, messages), server)
 
         found = (getattr(provider, name, None) for name in self.required + self.optional)
         handlers = tuple(method for method in found if callable(method))

@@ -25,7 +25,7 @@ class IntegrationSurface:
 
     kind = ProviderKind.INTEGRATION
 
-    def load(self, target: object) -> LoadedProvider:
+    def load(self, target: object, protocol: int = 2) -> LoadedProvider:
         """Accept a :class:`Plugin`, a class/factory that makes one, or a module holding one.
 
         A module's plugin is its ``plugin``/``provider`` attribute, which the module-level

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from types import ModuleType
 from typing import Any
 
 import grpc
@@ -60,7 +61,7 @@ class S3Servicer(s3_pb2_grpc.S3Servicer):
     answer ``UNKNOWN``).
     """
 
-    def __init__(self, provider: object, runtime: Runtime) -> None:
+    def __init__(self, provider: object, runtime: Runtime, messages: ModuleType) -> None:
         self._runtime = runtime
         self._methods: dict[str, Callable[..., Awaitable[Any]] | None] = {}
         for name in (
@@ -174,6 +175,6 @@ surface = ServicerSurface(
     ("head_object", "read_object", "write_object"),
     "an S3 provider (an object with head_object, read_object, write_object)",
     S3Servicer,
-    s3_pb2_grpc.add_S3Servicer_to_server,
+    {2: ("s3", "S3")},
     unary=False,
 )
