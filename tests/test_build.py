@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from gestalt._build._bundle import BuildError, BuildRequest
+from gestalt._cli._build import build_request
+from gestalt._cli._kind import KindError
 from gestalt.core.serving import dict_to_struct
 from gestalt.core.testing import launch
 from gestalt.provider.v1 import cache_pb2, plugin_pb2
@@ -392,22 +395,24 @@ def two_kinds(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_build_request_from_pyproject_and_manifest(two_kinds: Path) -> None:
-    from gestalt._build._bundle import BuildError
-    from gestalt._cli._build import _request
+def _request(root: Path, **options: str | None) -> BuildRequest:
+    given: dict[str, str | None] = {"output": None, "kind": None, "name": None, **options}
+    return build_request(str(root), environ={}, **given)
 
-    with pytest.raises(BuildError, match=r"several kinds \(cache, secrets\); pass --kind"):
-        _request(str(two_kinds), output=None, kind=None, name=None)
-    request = _request(str(two_kinds), output=None, kind="secrets", name=None)
+
+def test_build_request_from_pyproject_and_manifest(two_kinds: Path) -> None:
+    with pytest.raises(KindError, match=r"several kinds \(cache, secrets\); pass --kind"):
+        _request(two_kinds)
+    request = _request(two_kinds, kind="secrets")
     assert (request.target, request.kind, request.plugin_name) == ("s", "secrets", "both")
-    assert request.output == str(two_kinds / "dist" / "gestalt-plugin-both")
+    assert request.output == str(two_kinds / ".gestaltd" / "bin" / "both")
     (two_kinds / "manifest.yaml").write_text(
         "kind: cache  # the manifest decides\nsource: github.com/acme/providers/fast-cache\n"
         "spec:\n  source: nested/is/ignored\n"
     )
-    request = _request(str(two_kinds), output="x/bin", kind=None, name=None)
+    request = _request(two_kinds, output="x/bin")
     assert (request.target, request.kind, request.plugin_name) == ("c", "cache", "fast-cache")
     assert request.output == os.path.abspath("x/bin")
     (two_kinds / "manifest.json").write_text('{"kind": "plugin", "source": "a/b/json-name"}')
-    with pytest.raises(BuildError, match="names no integration provider"):
-        _request(str(two_kinds), output=None, kind=None, name=None)
+    with pytest.raises(BuildError, match="has no 'provider' or 'plugin' key"):
+        _request(two_kinds)

@@ -44,7 +44,8 @@ class BuildRequest:
         root: The provider directory.
         target: ``module`` or ``module:attribute``, as in ``[tool.gestalt]``.
         output: Where the executable must be after a successful build.
-        plugin_name: The name bundled in ``gestalt-runtime.json``.
+        plugin_name: The provider's name, bundled in ``gestalt-runtime.json`` (as
+            ``plugin_name`` and ``app_name``).
         kind: ``integration``, ``auth``, ``cache``, ``secrets`` or ``s3``.
         goos: Go's OS word (``linux``, ``darwin``, ``windows``).
         goarch: Go's architecture word (``amd64``, ``arm64``, ...).
@@ -74,6 +75,9 @@ def build(request: BuildRequest) -> None:
         with open(runtime_json, "w", encoding="utf-8") as handle:
             json.dump(
                 {
+                    # plugin_name for protocol-2 bundles (upstream's), app_name for
+                    # protocol-5 ones; the runtime reads either.
+                    "app_name": request.plugin_name,
                     "plugin_name": request.plugin_name,
                     "runtime_kind": request.kind,
                     "target": request.target,

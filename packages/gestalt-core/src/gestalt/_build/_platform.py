@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from collections.abc import Mapping
 
 # Go's GOOS/GOARCH words for what Python reports; anything else keeps Python's word.
 _GOOS = {"linux": "linux", "darwin": "darwin", "win32": "windows", "cygwin": "windows"}
@@ -32,6 +33,18 @@ def host_platform() -> tuple[str, str]:
     goos = _GOOS.get(sys.platform, sys.platform.rstrip("0123456789"))
     machine = platform.machine().lower()
     return goos, _GOARCH.get(machine, machine)
+
+
+def target_platform(environ: Mapping[str, str]) -> tuple[str, str]:
+    """The platform to build for: ``GESTALT_TARGET_OS``/``GESTALT_TARGET_ARCH`` where set.
+
+    A protocol-5 host sets both (in Go's spelling) for its build phase; whichever is unset
+    is this machine's. :func:`pyinstaller_target_arch` then refuses another platform.
+    """
+    host_os, host_arch = host_platform()
+    goos = environ.get("GESTALT_TARGET_OS", "").strip() or host_os
+    goarch = environ.get("GESTALT_TARGET_ARCH", "").strip() or host_arch
+    return goos, goarch
 
 
 def pyinstaller_target_arch(goos: str, goarch: str) -> str | None:

@@ -11,33 +11,48 @@ import sys
 
 DESCRIPTION = """\
 Run or build a Gestalt provider: a directory whose pyproject.toml names the provider
-under [tool.gestalt], e.g. provider = "provider:plugin" (an integration) or
-cache = "my_cache:provider".
+under [tool.gestalt], e.g. provider = "provider:plugin", and whose manifest.yaml says
+its kind and source.
 
-  gestalt run .            serve it the way gestaltd launches it (gestaltd sets the socket)
-  gestalt build .          bundle it into one executable for `gestaltd provider release`
+  gestalt run . TARGET [KIND]   serve it as gestaltd starts it (gestaltd sets the socket)
+  gestalt build                 bundle it into .gestaltd/bin/NAME, where gestaltd looks
 
 To try a provider locally, run it under the host emulator instead:
   python -m gestalt.core.testing ROOT --calls calls.json
 """
 
 RUN_DESCRIPTION = """\
-Serve the provider in ROOT exactly as `python -m gestalt._runtime ROOT [TARGET [KIND]]`,
-the command gestaltd runs for a provider from source. gestaltd sets GESTALT_PLUGIN_SOCKET
-(the Unix socket to serve on) and GESTALT_PLUGIN_PARENT_PID; with
-GESTALT_PLUGIN_WRITE_CATALOG set instead, an integration writes its static catalog there
-and exits.
+Serve the provider in ROOT: what a provider manifest's run command does
+(run: {command: [uv, run, gestalt, run, ., TARGET]}), and the same as
+`python -m gestalt._runtime ROOT TARGET KIND`, the command older gestaltd releases run.
+The host's variables say which protocol to serve: GESTALT_PROVIDER_SOCKET (protocol 5)
+or GESTALT_PLUGIN_SOCKET (protocol 2); with GESTALT_APP_WRITE_CATALOG or
+GESTALT_PLUGIN_WRITE_CATALOG set instead, an integration writes its static catalog
+there and exits.
+
+KIND defaults to the kind ROOT's manifest declares, else the kind whose own
+[tool.gestalt] key names TARGET, else integration. TARGET defaults to the
+[tool.gestalt] entry for KIND.
 """
 
 BUILD_DESCRIPTION = """\
 Bundle the provider in ROOT, the gestalt runtime and its surface into one executable
 with PyInstaller (install it with: pip install 'gestalt-core[build]'). The executable
-serves when started with no arguments, as gestaltd starts a release. TARGET comes from
-[tool.gestalt] in ROOT/pyproject.toml; the build is for this machine's platform only.
+serves when started with no arguments, as gestaltd starts a built provider. With no
+arguments or ROOT alone, the kind comes from ROOT's manifest (else [tool.gestalt]),
+TARGET from [tool.gestalt], the name from the last segment of the manifest's source,
+and the platform from GESTALT_TARGET_OS and GESTALT_TARGET_ARCH, which must name this
+machine's platform. The seven-argument form is the one older gestaltd releases run.
 """
 
+BUILD_USAGE = """\
+gestalt build [-h] [--output PATH] [--kind K] [--name N] [ROOT]
+       gestalt build ROOT TARGET OUTPUT NAME KIND GOOS GOARCH"""
+_EXPLICIT_BUILD_ARGS = 7
 
-def _parser() -> argparse.ArgumentParser:
+
+def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The ``gestalt`` parser and its ``build`` subparser (for errors of the build forms)."""
     parser = argparse.ArgumentParser(
         prog="gestalt",
         description=DESCRIPTION,
@@ -61,45 +76,54 @@ def _parser() -> argparse.ArgumentParser:
         "kind",
         metavar="KIND",
         nargs="?",
-        help="integration (default), auth, cache, secrets or s3",
+        help="integration or app, auth or identity, cache, secrets or s3 (any case)",
     )
     build = commands.add_parser(
         "build",
-        help="bundle a provider into one release executable",
+        help="bundle a provider into one executable",
         description=BUILD_DESCRIPTION,
+        usage=BUILD_USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument(
-        "root", metavar="ROOT", nargs="?", default=".", help="the provider directory (default: .)"
+        "args", metavar="ROOT", nargs="*", help="the provider directory (default: .)"
     )
     build.add_argument(
         "--output",
         metavar="PATH",
-        help="where to write the executable (default: ROOT/dist/gestalt-plugin-NAME)",
+        help="where to write the executable (default: ROOT/.gestaltd/bin/NAME)",
     )
     build.add_argument(
         "--kind",
         metavar="K",
-        help="integration, auth, cache, secrets or s3 (default: the manifest's kind, "
-        "else the only kind in [tool.gestalt])",
+        help="integration or app, auth or identity, cache, secrets or s3 (default: the "
+        "manifest's kind, else the only kind in [tool.gestalt])",
     )
     build.add_argument(
         "--name",
         metavar="N",
-        help="the plugin name to bundle (default: the last segment of the manifest's "
+        help="the provider name to bundle (default: the last segment of the manifest's "
         "source, else [project] name)",
     )
-    return parser
+    return parser, build
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``gestalt`` command; returns the exit status."""
-    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    parser, build_parser = _parsers()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "run":
-        from gestalt._runtime.__main__ import main as runtime_main
+        from gestalt._cli._run import run_command
 
-        given = [value for value in (args.target, args.kind) if value is not None]
-        return runtime_main([args.root, *given])
-    from gestalt._cli._build import build_command
+        return run_command(args.root, args.target, args.kind)
+    from gestalt._cli._build import build_command, explicit_build_command
 
-    return build_command(args.root, output=args.output, kind=args.kind, name=args.name)
+    given = args.args
+    if len(given) == _EXPLICIT_BUILD_ARGS and not (args.output or args.kind or args.name):
+        return explicit_build_command(given)
+    if len(given) > 1:
+        build_parser.error(
+            f"gestalt build takes ROOT alone or {_EXPLICIT_BUILD_ARGS} arguments, not {len(given)}"
+        )
+    root = given[0] if given else "."
+    return build_command(root, output=args.output, kind=args.kind, name=args.name)

@@ -24,6 +24,10 @@ from gestalt.core._wire import HOST_VARIABLES
 
 USAGE = "usage: python -m gestalt._runtime ROOT [TARGET [KIND]]"
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+_KIND_HINT = (
+    "; no KIND was given, so it is served as an integration: if TARGET is another kind of "
+    "provider, add its kind word after TARGET (auth or identity, cache, secrets, s3)"
+)
 
 
 class LaunchError(Exception):
@@ -51,6 +55,8 @@ class Launch:
         catalog_path: Catalog-export mode (``GESTALT_PLUGIN_WRITE_CATALOG`` or
             ``GESTALT_APP_WRITE_CATALOG``): write the catalog there and exit.
         plugin_name: A release bundle's name for the provider ("" else).
+        kind_defaulted: No KIND was given, so KIND is ``integration`` (as the
+            ``gestalt run . TARGET`` of a protocol-5 manifest asks).
     """
 
     root: str
@@ -64,6 +70,7 @@ class Launch:
     parent_pid: int | None = None
     catalog_path: str = ""
     plugin_name: str = ""
+    kind_defaulted: bool = False
 
 
 def read_launch(argv: list[str], environ: Mapping[str, str]) -> Launch:
@@ -83,7 +90,15 @@ def read_launch(argv: list[str], environ: Mapping[str, str]) -> Launch:
         module, attribute = check_target(target)
     except TargetSyntaxError as error:
         raise LaunchError(str(error)) from None
-    launch = Launch(root, target, module, attribute, kind, plugin_name=plugin_name)
+    launch = Launch(
+        root,
+        target,
+        module,
+        attribute,
+        kind,
+        plugin_name=plugin_name,
+        kind_defaulted=len(argv) in (1, 2),
+    )
     catalog = _one_of(environ, "write_catalog")
     if catalog is not None:
         protocol, catalog_path = catalog
@@ -206,13 +221,17 @@ def load_provider(launch: Launch) -> tuple[Surface, LoadedProvider]:
     try:
         loaded = surface.load(target, launch.protocol)
     except TargetError as error:
+        # Without KIND a cache (say) is taken for an integration: say how to name its kind.
+        hint = _KIND_HINT if launch.kind_defaulted else ""
         if isinstance(target, ModuleType):
             raise LaunchError(
                 f"TARGET {launch.target!r} (KIND {launch.kind!r}) names no object: module "
                 f"{launch.module!r} has none of {', '.join(_candidates(launch.kind))}; "
-                "use TARGET 'module:attribute'"
+                f"use TARGET 'module:attribute'{hint}"
             ) from None
-        raise LaunchError(f"TARGET {launch.target!r} (KIND {launch.kind!r}): {error}") from None
+        raise LaunchError(
+            f"TARGET {launch.target!r} (KIND {launch.kind!r}): {error}{hint}"
+        ) from None
     if launch.plugin_name and loaded.rename is not None:
         loaded.rename(launch.plugin_name)  # the release's name wins, as upstream's does
     return surface, loaded

@@ -5,6 +5,11 @@ a line that is exactly ``[tool.gestalt]`` opens the section, and only single-lin
 ``key = "value"`` or ``key = 'value'`` lines count. The runtime and the emulator both use this
 scanner so that a target the host cannot see fails here too.
 
+Protocol-5 providers name the target of every kind ``provider = "module[:attr]"``; the v2
+host reads ``provider`` (or the legacy ``plugin``) for an integration and a key named after
+the kind for the others. Lookups for protocol 5 read the kind's own key first, then
+``provider``, so one ``pyproject.toml`` serves both generations.
+
 The scanner is on the runtime's start path and avoids ``tomllib`` (about 4 ms). Only when it
 finds no target does :func:`explain_missing_target` parse the file properly to say why.
 """
@@ -102,9 +107,17 @@ def gestalt_section(root: StrPath) -> dict[str, str]:
     return _section(_read(root), "[tool.gestalt]")
 
 
-def target_keys(kind: str) -> tuple[str, ...]:
-    """The ``[tool.gestalt]`` keys the host reads for a KIND, in the host's order."""
-    return ("provider", "plugin") if kind == "integration" else (kind,)
+def target_keys(kind: str, protocol: int = 2) -> tuple[str, ...]:
+    """The ``[tool.gestalt]`` keys read for a KIND, in order.
+
+    Args:
+        kind: The surface's KIND word (``integration``, ``auth``, ``cache``, ...).
+        protocol: 2 for the keys the protocol-2 host reads; 5 adds ``provider`` after the
+            kind's own key, as protocol-5 providers name every kind's target.
+    """
+    if kind == "integration":
+        return ("provider", "plugin")
+    return (kind,) if protocol == 2 else (kind, "provider")
 
 
 #: Every KIND the host reads a ``[tool.gestalt]`` key for, in its order.
@@ -112,10 +125,14 @@ HOST_KINDS = ("integration", "auth", "cache", "indexeddb", "s3", "secrets")
 _ALL_KEYS = frozenset(key for kind in HOST_KINDS for key in target_keys(kind))
 
 
-def target_from_pyproject(root: StrPath, kind: str) -> str | None:
-    """The TARGET the host would launch for KIND, or ``None`` when the key is absent/empty."""
+def target_from_pyproject(root: StrPath, kind: str, protocol: int = 2) -> str | None:
+    """The TARGET for KIND, or ``None`` when every key is absent or empty.
+
+    With ``protocol=2`` it is the TARGET the protocol-2 host would launch; with 5 the
+    lookup of :func:`target_keys` for 5, which finds every target 2 finds.
+    """
     section = gestalt_section(root)
-    for key in target_keys(kind):
+    for key in target_keys(kind, protocol):
         value = section.get(key, "").strip()
         if value:
             return value
@@ -147,10 +164,11 @@ def _cut(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def explain_missing_target(root: StrPath, kind: str) -> str:
+def explain_missing_target(root: StrPath, kind: str, protocol: int = 2) -> str:
     """Why :func:`target_from_pyproject` found no TARGET for KIND, in one line.
 
-    Tells apart a missing or unreadable file, a TOML syntax error, a missing
+    The key it suggests adding is ``provider`` for every kind on protocol 5, the key the
+    host reads first on 2. Tells apart a missing or unreadable file, a TOML syntax error, a missing
     ``[tool.gestalt]`` table, a missing key (naming the kinds the file does have, or the
     key it probably meant), a value that is not a non-empty string, and a key the host's
     line reader cannot see. Meant for the failure path only: it parses with ``tomllib``.
@@ -159,8 +177,9 @@ def explain_missing_target(root: StrPath, kind: str) -> str:
     import tomllib
 
     path = os.path.join(root, "pyproject.toml")
-    keys = " or ".join(repr(key) for key in target_keys(kind))
-    example = f'{target_keys(kind)[0]} = "module:attr"'
+    read = target_keys(kind, protocol)
+    keys = " or ".join(repr(key) for key in read)
+    example = f'{"provider" if protocol == 5 else read[0]} = "module:attr"'
     try:
         with open(path, "rb") as handle:
             text = handle.read().decode("utf-8")
@@ -179,7 +198,7 @@ def explain_missing_target(root: StrPath, kind: str) -> str:
     if not isinstance(table, dict):
         return f"{path} has no [tool.gestalt] table; add one holding {example}"
     where = f"[tool.gestalt] in {path}"
-    present = next((key for key in target_keys(kind) if key in table), None)
+    present = next((key for key in read if key in table), None)
     if present is None:
         others = [other for other in kinds_in_pyproject(root) if other != kind]
         if others:
@@ -187,7 +206,7 @@ def explain_missing_target(root: StrPath, kind: str) -> str:
             return f"{where} has no {keys} key; it names a target for KIND {named} only"
         unknown = [str(key) for key in table if key not in _ALL_KEYS]
         for key in unknown:
-            close = difflib.get_close_matches(key, target_keys(kind), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(key, read, n=1, cutoff=0.6)
             if close:
                 return f"{where} has no {keys} key; did you mean {close[0]!r} for {_cut(key)!r}?"
         return f"{where} has no {keys} key; add {example}"
