@@ -17,14 +17,20 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
+import grpc
 import pytest
 
 from gestalt._build._bundle import BuildError, BuildRequest
 from gestalt._cli._build import build_request
 from gestalt._cli._kind import KindError
+from gestalt._cli._run import runtime_args
+from gestalt.core._wire import stubs
 from gestalt.core.serving import dict_to_struct
 from gestalt.core.testing import launch
 from gestalt.provider.v1 import cache_pb2, plugin_pb2
@@ -416,3 +422,216 @@ def test_build_request_from_pyproject_and_manifest(two_kinds: Path) -> None:
     (two_kinds / "manifest.json").write_text('{"kind": "plugin", "source": "a/b/json-name"}')
     with pytest.raises(BuildError, match="has no 'provider' or 'plugin' key"):
         _request(two_kinds)
+
+
+# -- protocol-5 manifests: gestalt run . TARGET [KIND], gestalt build --------------------------
+
+
+def _gestalt(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m gestalt._cli ARGS`` (the ``gestalt`` command) without any host variables."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("GESTALT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "gestalt._cli", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@contextmanager
+def _protocol_5_host(
+    command: list[str], cwd: Path
+) -> Iterator[tuple[grpc.Channel, ModuleType, ModuleType]]:
+    """Start ``command`` as a protocol-5 host does (cwd ROOT, its variables), then SIGTERM it.
+
+    Yields the channel and the v5 ``runtime`` stubs; the process must exit 0 afterwards.
+    """
+    socket_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"gst5-{os.getpid()}"
+    socket_dir.mkdir(exist_ok=True)
+    socket_path = socket_dir / "provider.sock"
+    env = {
+        "PATH": os.environ["PATH"],
+        "GESTALT_PROVIDER_SOCKET": f"unix://{socket_path}",
+        "GESTALT_APP_PARENT_PID": str(os.getpid()),
+    }
+    child = subprocess.Popen(
+        command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 45  # a protocol-5 host's socket wait
+        while not socket_path.exists():
+            assert child.poll() is None, child.stderr.read() if child.stderr else ""
+            assert time.monotonic() < deadline, "no socket"
+            time.sleep(0.025)
+        with grpc.insecure_channel(f"unix:{socket_path}") as channel:
+            yield (channel, *stubs(5, "runtime"))
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=5) == 0
+    finally:
+        child.kill()
+        child.wait()
+        if child.stderr is not None:
+            child.stderr.close()
+        shutil.rmtree(socket_dir, ignore_errors=True)
+
+
+def _empty() -> object:
+    from google.protobuf import empty_pb2
+
+    return empty_pb2.Empty()
+
+
+@pytest.fixture
+def v5_cache(tmp_path: Path) -> Path:
+    """A cache provider laid out for a protocol-5 host: manifest kind and ``provider`` key."""
+    root = tmp_path / "fast-cache"
+    root.mkdir()
+    shutil.copy(CACHE / "cache_memory_provider.py", root)
+    (root / "pyproject.toml").write_text(
+        '[tool.gestalt]\nprovider = "cache_memory_provider:cache"\n'
+    )
+    (root / "manifest.yaml").write_text(
+        "source: github.com/acme/providers/cache/fast-cache\nversion: 0.1.0\nkind: cache\n"
+        "install: {command: [uv, sync, --frozen]}\nbuild: {command: [uv, run, gestalt, build]}\n"
+        "run:\n  command: [uv, run, gestalt, run, ., cache_memory_provider:cache, cache]\n"
+    )
+    return root
+
+
+@pytest.mark.parametrize("kind", [None, "cache", "CACHE"])
+def test_gestalt_run_dot_target_serves_a_protocol_5_host(v5_cache: Path, kind: str | None) -> None:
+    # The manifest's run command, cwd ROOT, as a protocol-5 host starts it; without KIND the
+    # manifest's kind decides.
+    command = [GESTALT, "run", ".", "cache_memory_provider:cache", *([kind] if kind else [])]
+    with _protocol_5_host(command, cwd=v5_cache) as (channel, runtime_pb2, runtime_grpc):
+        lifecycle = runtime_grpc.ProviderLifecycleStub(channel)
+        identity = lifecycle.GetProviderIdentity(_empty(), timeout=10)
+        assert (identity.kind, identity.min_protocol_version) == (6, 5)  # CACHE
+        lifecycle.ConfigureProvider(
+            runtime_pb2.ConfigureProviderRequest(name="fast", protocol_version=5), timeout=10
+        )
+        cache_pb2, cache_grpc = stubs(5, "cache")
+        cache = cache_grpc.CacheStub(channel)
+        cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
+        assert cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"v"
+
+
+@pytest.mark.parametrize(
+    ("given", "kind"),
+    [("App", "integration"), (" identity ", "auth"), ("AUTH", "auth"), ("s3", "s3")],
+)
+def test_gestalt_run_takes_both_generations_kind_words(
+    v5_cache: Path, given: str, kind: str
+) -> None:
+    assert runtime_args(str(v5_cache), "m:x", given) == [str(v5_cache), "m:x", kind]
+
+
+def test_gestalt_run_infers_the_kind_only_from_what_root_says(v5_cache: Path) -> None:
+    root = str(v5_cache)
+    assert runtime_args(root, "any:target", None) == [root, "any:target", "cache"]  # manifest
+    (v5_cache / "manifest.yaml").unlink()
+    assert runtime_args(root, "m:x", None) == [root, "m:x"]  # `provider` names no kind
+    (v5_cache / "pyproject.toml").write_text('[tool.gestalt]\nsecrets = "m:x"\ncache = "m:y"\n')
+    assert runtime_args(root, "m:x", None) == [root, "m:x", "secrets"]  # its own key
+    assert runtime_args(root, "m:z", None) == [root, "m:z"]
+    assert runtime_args(root, None, "cache") == [root, "m:y", "cache"]
+
+
+@pytest.mark.parametrize(
+    ("word", "says"),
+    [
+        ("bogus", "KIND 'bogus' is not a kind word; use integration (or app), auth (or identity)"),
+        ("Agent", "KIND 'Agent' is a gestaltd kind this SDK has no surface for"),
+        ("x" * 500, "KIND '" + "x" * 40 + "' is not a kind word"),
+    ],
+)
+def test_gestalt_run_refuses_a_bad_kind_word(v5_cache: Path, word: str, says: str) -> None:
+    done = _gestalt("run", ".", "cache_memory_provider:cache", word, cwd=v5_cache)
+    assert done.returncode == 2
+    assert _one_line(done).startswith(f"gestalt run: {says}")
+
+
+def test_a_manifest_kind_without_a_surface_is_refused(v5_cache: Path) -> None:
+    text = (v5_cache / "manifest.yaml").read_text().replace("kind: cache", "kind: workflow")
+    (v5_cache / "manifest.yaml").write_text(text)
+    done = _gestalt("run", ".", "cache_memory_provider:cache", cwd=v5_cache)
+    assert done.returncode == 2
+    assert "the manifest's kind 'workflow' is a gestaltd kind this SDK has no surface" in (
+        _one_line(done)
+    )
+
+
+def test_a_defaulted_kind_says_to_add_the_kind_word(v5_cache: Path) -> None:
+    (v5_cache / "manifest.yaml").unlink()  # nothing says it is a cache
+    done = _gestalt(
+        "run",
+        ".",
+        "cache_memory_provider:cache",
+        cwd=v5_cache,
+        GESTALT_PROVIDER_SOCKET=str(v5_cache / "p.sock"),
+    )
+    assert done.returncode == 2
+    line = _one_line(done)
+    assert "(KIND 'integration')" in line
+    assert line.endswith("add its kind word after TARGET (auth or identity, cache, secrets, s3)")
+
+
+@pytest.mark.parametrize("command", [["run", "."], ["build"]])
+def test_missing_target_asks_for_provider(v5_cache: Path, command: list[str]) -> None:
+    (v5_cache / "pyproject.toml").write_text('[tool.gestalt]\nprovder = "typo"\n')
+    done = _gestalt(*command, cwd=v5_cache)
+    assert done.returncode == (2 if command[0] == "run" else 1)
+    line = _one_line(done)
+    assert line.startswith(f"gestalt {command[0]}: ")
+    assert "has no 'cache' or 'provider' key; did you mean 'provider' for 'provder'?" in line
+
+
+def test_missing_table_asks_for_provider(v5_cache: Path) -> None:
+    (v5_cache / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    done = _gestalt("run", ".", cwd=v5_cache)
+    assert 'has no [tool.gestalt] table; add one holding provider = "module:attr"' in (
+        _one_line(done)
+    )
+
+
+def test_build_with_no_arguments_derives_a_protocol_5_build(
+    v5_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(v5_cache)  # the host's build phase runs in ROOT
+    goos, goarch = _platform()
+    environ = {"GESTALT_TARGET_OS": goos, "GESTALT_TARGET_ARCH": goarch}
+    request = build_request(".", output=None, kind=None, name=None, environ=environ)
+    assert request == BuildRequest(
+        ".",
+        "cache_memory_provider:cache",
+        str(v5_cache / ".gestaltd" / "bin" / "fast-cache"),
+        "fast-cache",
+        "cache",
+        goos,
+        goarch,
+    )
+    request = build_request(".", output=None, kind="Identity", name=None, environ={})
+    assert (request.kind, request.goos) == ("auth", goos)
+
+
+def test_build_refuses_another_target_platform_in_one_line(v5_cache: Path) -> None:
+    done = _gestalt("build", cwd=v5_cache, GESTALT_TARGET_OS="plan9", GESTALT_TARGET_ARCH="mips")
+    assert done.returncode == 1
+    assert _one_line(done).startswith("gestalt build: cannot build plan9/mips on this ")
+    assert not (v5_cache / ".gestaltd").exists()
+
+
+def test_build_forms_by_argument_count(v5_cache: Path) -> None:
+    three = _gestalt("build", ".", "t", "o", cwd=v5_cache)
+    assert three.returncode == 2
+    assert three.stderr.strip().endswith("takes ROOT alone or 7 arguments, not 3")
+    seven = [".", "cache_memory_provider:cache", "out", "n"]
+    bad = _gestalt("build", *seven, "Bogus", "plan9", "mips", cwd=v5_cache)
+    assert _one_line(bad).startswith("gestalt build: KIND 'Bogus' is not a kind word")
+    # a29's seven-argument form with a protocol-5 word: the kind passes, the platform not.
+    good = _gestalt("build", *seven, "identity", "plan9", "mips", cwd=v5_cache)
+    assert _one_line(good).startswith("gestalt build: cannot build plan9/mips")
