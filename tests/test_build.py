@@ -1,6 +1,8 @@
 """Release builds: ``python -m gestalt._build`` and ``gestalt build`` make one-file binaries that
 the host emulator launches as gestaltd launches a release (no arguments, socket and
-parent-pid environment), through start-up, calls, SIGTERM and host death.
+parent-pid environment), through start-up, calls, SIGTERM and host death; ``gestalt build``
+with no arguments makes the ``.gestaltd/bin/<name>`` a protocol-5 host starts. Then the
+``gestalt`` command's forms for protocol-5 manifests (``gestalt run . TARGET [KIND]``).
 
 The PyInstaller builds are the slow part (about 25 s each): each is made once per module.
 Set GESTALT_SKIP_RELEASE_BUILDS=1 only where PyInstaller cannot be installed.
@@ -80,6 +82,7 @@ class Binaries:
     cache_again: Path
     cli_stdout: str
     seconds: dict[str, float]
+    v5_root: Path
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +122,15 @@ def binaries(tmp_path_factory: pytest.TempPathFactory) -> Binaries:
         SOURCE_DATE_EPOCH="1700000000",
     )
     assert again.returncode == 0, again.stderr[-3000:]
+    # A protocol-5 host's build phase: `gestalt build`, no arguments, in ROOT.
+    v5_root = _lay_out_v5_cache(staging)
+    started = time.monotonic()
+    goos, goarch = _platform()
+    v5 = _run([GESTALT, "build"], v5_root, GESTALT_TARGET_OS=goos, GESTALT_TARGET_ARCH=goarch)
+    assert v5.returncode == 0, v5.stderr[-3000:]
+    seconds["v5"] = time.monotonic() - started
     print(f"release build seconds: {seconds}")
-    return Binaries(weather, cache, cache_again, built.stdout, seconds)
+    return Binaries(weather, cache, cache_again, built.stdout, seconds, v5_root)
 
 
 # -- the binaries, as the host runs a release -----------------------------------------------
@@ -174,6 +184,15 @@ def test_cache_binary_sets_and_gets(binaries: Binaries) -> None:
     assert proc.result is not None
     assert proc.result.exit_code == 0
     assert proc.result.seconds < 2.0
+
+
+@needs_pyinstaller
+def test_no_argument_build_serves_a_protocol_5_host(binaries: Binaries) -> None:
+    binary = binaries.v5_root / ".gestaltd" / "bin" / "fast-cache"
+    assert binary.is_file()
+    assert not binary.is_symlink()
+    assert os.access(binary, os.X_OK)
+    _set_and_get_on_protocol_5([str(binary)], binaries.v5_root)
 
 
 @needs_pyinstaller
@@ -479,16 +498,30 @@ def _protocol_5_host(
         shutil.rmtree(socket_dir, ignore_errors=True)
 
 
+def _set_and_get_on_protocol_5(command: list[str], cwd: Path) -> None:
+    """Start a cache provider as a protocol-5 host, configure it, and set and get a key."""
+    with _protocol_5_host(command, cwd) as (channel, runtime_pb2, runtime_grpc):
+        lifecycle = runtime_grpc.ProviderLifecycleStub(channel)
+        identity = lifecycle.GetProviderIdentity(_empty(), timeout=10)
+        assert (identity.kind, identity.max_protocol_version) == (6, 5)  # CACHE, protocol 5
+        lifecycle.ConfigureProvider(
+            runtime_pb2.ConfigureProviderRequest(name="fast", protocol_version=5), timeout=10
+        )
+        cache_pb2, cache_grpc = stubs(5, "cache")
+        cache = cache_grpc.CacheStub(channel)
+        cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
+        assert cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"v"
+
+
 def _empty() -> object:
     from google.protobuf import empty_pb2
 
     return empty_pb2.Empty()
 
 
-@pytest.fixture
-def v5_cache(tmp_path: Path) -> Path:
+def _lay_out_v5_cache(parent: Path) -> Path:
     """A cache provider laid out for a protocol-5 host: manifest kind and ``provider`` key."""
-    root = tmp_path / "fast-cache"
+    root = parent / "fast-cache"
     root.mkdir()
     shutil.copy(CACHE / "cache_memory_provider.py", root)
     (root / "pyproject.toml").write_text(
@@ -502,22 +535,17 @@ def v5_cache(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def v5_cache(tmp_path: Path) -> Path:
+    return _lay_out_v5_cache(tmp_path)
+
+
 @pytest.mark.parametrize("kind", [None, "cache", "CACHE"])
 def test_gestalt_run_dot_target_serves_a_protocol_5_host(v5_cache: Path, kind: str | None) -> None:
     # The manifest's run command, cwd ROOT, as a protocol-5 host starts it; without KIND the
     # manifest's kind decides.
     command = [GESTALT, "run", ".", "cache_memory_provider:cache", *([kind] if kind else [])]
-    with _protocol_5_host(command, cwd=v5_cache) as (channel, runtime_pb2, runtime_grpc):
-        lifecycle = runtime_grpc.ProviderLifecycleStub(channel)
-        identity = lifecycle.GetProviderIdentity(_empty(), timeout=10)
-        assert (identity.kind, identity.min_protocol_version) == (6, 5)  # CACHE
-        lifecycle.ConfigureProvider(
-            runtime_pb2.ConfigureProviderRequest(name="fast", protocol_version=5), timeout=10
-        )
-        cache_pb2, cache_grpc = stubs(5, "cache")
-        cache = cache_grpc.CacheStub(channel)
-        cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
-        assert cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"v"
+    _set_and_get_on_protocol_5(command, v5_cache)
 
 
 @pytest.mark.parametrize(
