@@ -22,9 +22,9 @@ To try a provider locally, run it under the host emulator instead:
 """
 
 RUN_DESCRIPTION = """\
-Serve the provider in ROOT: what a provider manifest's run command does
-(run: {command: [uv, run, gestalt, run, ., TARGET]}), and the same as
-`python -m gestalt._runtime ROOT TARGET KIND`, the command older gestaltd releases run.
+Serve the provider in ROOT, as a provider manifest's run command asks
+(run: {command: [uv, run, gestalt, run, ., TARGET]}); the same as
+`python -m gestalt._runtime ROOT TARGET KIND`, which the gestaltd of April 2026 runs.
 The host's variables say which protocol to serve: GESTALT_PROVIDER_SOCKET (protocol 5)
 or GESTALT_PLUGIN_SOCKET (protocol 2); with GESTALT_APP_WRITE_CATALOG or
 GESTALT_PLUGIN_WRITE_CATALOG set instead, an integration writes its static catalog
@@ -42,7 +42,8 @@ serves when started with no arguments, as gestaltd starts a built provider. With
 arguments or ROOT alone, the kind comes from ROOT's manifest (else [tool.gestalt]),
 TARGET from [tool.gestalt], the name from the last segment of the manifest's source,
 and the platform from GESTALT_TARGET_OS and GESTALT_TARGET_ARCH, which must name this
-machine's platform. The seven-argument form is the one older gestaltd releases run.
+machine's platform. The seven-argument form is that of `python -m gestalt._build`,
+which the gestaltd of April 2026 runs.
 """
 
 BUILD_USAGE = """\
