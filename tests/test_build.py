@@ -24,14 +24,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import grpc
 import pytest
+import yaml
 
 from gestalt._build._bundle import BuildError, BuildRequest
 from gestalt._cli._build import build_request
-from gestalt._cli._kind import KindError
+from gestalt._cli._kind import KindError, manifest_kind
 from gestalt._cli._run import runtime_args
+from gestalt.core._pyproject import check_target, target_from_pyproject
 from gestalt.core._wire import stubs
 from gestalt.core.serving import dict_to_struct
 from gestalt.core.testing import launch
@@ -660,6 +663,67 @@ def test_build_forms_by_argument_count(v5_cache: Path) -> None:
     seven = [".", "cache_memory_provider:cache", "out", "n"]
     bad = _gestalt("build", *seven, "Bogus", "plan9", "mips", cwd=v5_cache)
     assert _one_line(bad).startswith("gestalt build: KIND 'Bogus' is not a kind word")
-    # a29's seven-argument form with a protocol-5 word: the kind passes, the platform not.
+    # gestalt-sdk's seven-argument form with a protocol-5 word: the kind passes, the platform not.
     good = _gestalt("build", *seven, "identity", "plan9", "mips", cwd=v5_cache)
     assert _one_line(good).startswith("gestalt build: cannot build plan9/mips")
+
+
+# -- the examples' manifests: each names a provider that exists ---------------------------------
+# A manifest with a run command (a protocol-5 host's) is run as that host exports a catalog:
+# its command in the example's directory, GESTALT_APP_WRITE_CATALOG set (`uv run gestalt` is
+# this environment's gestalt). One without (a protocol-2 host's) names an importable target.
+
+EXAMPLES = sorted(
+    path for path in (REPO / "examples").iterdir() if (path / "pyproject.toml").is_file()
+)
+UV_RUN_GESTALT = ["uv", "run", "gestalt"]
+
+
+def _manifest(example: Path) -> dict[str, Any]:
+    data = yaml.safe_load((example / "manifest.yaml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
+def test_every_example_has_a_manifest_named_by_its_directory(example: Path) -> None:
+    manifest = _manifest(example)
+    assert manifest["source"].rsplit("/", 1)[-1] == example.name
+    assert manifest_kind(str(example)) is not None
+
+
+@pytest.mark.parametrize(
+    "example",
+    [example for example in EXAMPLES if "run" in _manifest(example)],
+    ids=lambda path: path.name,
+)
+def test_the_run_command_serves_what_it_names(example: Path, tmp_path: Path) -> None:
+    manifest = _manifest(example)
+    assert manifest["kind"] == "app"
+    assert manifest["install"] == {"command": ["uv", "sync", "--frozen"]}
+    assert manifest["build"] == {"command": [*UV_RUN_GESTALT, "build"]}
+    command = manifest["run"]["command"]
+    assert command[:5] == [*UV_RUN_GESTALT, "run", "."]
+    assert len(command) == 6, "an app takes no kind word"
+    catalog = tmp_path / "catalog.yaml"
+    done = _gestalt(*command[3:], cwd=example, GESTALT_APP_WRITE_CATALOG=str(catalog))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(catalog.read_text())["name"] == example.name
+
+
+@pytest.mark.parametrize(
+    "example",
+    [example for example in EXAMPLES if "run" not in _manifest(example)],
+    ids=lambda path: path.name,
+)
+def test_a_manifest_without_run_names_an_importable_target(example: Path) -> None:
+    kind = manifest_kind(str(example))
+    assert kind is not None
+    target = target_from_pyproject(example, kind)
+    assert target is not None
+    module, attribute = check_target(target)
+    code = f"import {module} as m; assert hasattr(m, {attribute or kind!r})"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=example, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
