@@ -1,8 +1,5 @@
-"""``python -m gestalt._cli run|build ...``: the ``gestalt`` command without its script."""
-
-from __future__ import annotations
+"""``python -m gestalt._cli``: the ``gestalt`` command where no console script is installed."""
 
 from gestalt._cli import main
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+raise SystemExit(main())
