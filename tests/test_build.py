@@ -19,14 +19,10 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-import grpc
 import pytest
 import yaml
 
@@ -35,7 +31,6 @@ from gestalt._cli._build import build_request
 from gestalt._cli._kind import KindError, manifest_kind
 from gestalt._cli._run import runtime_args
 from gestalt.core._pyproject import check_target, target_from_pyproject
-from gestalt.core._wire import stubs
 from gestalt.core.serving import dict_to_struct
 from gestalt.core.testing import launch
 from gestalt.provider.v1 import cache_pb2, plugin_pb2
@@ -195,7 +190,7 @@ def test_no_argument_build_serves_a_protocol_5_host(binaries: Binaries) -> None:
     assert binary.is_file()
     assert not binary.is_symlink()
     assert os.access(binary, os.X_OK)
-    _set_and_get_on_protocol_5([str(binary)], binaries.v5_root)
+    _set_and_get_on_protocol_5(binaries.v5_root, [str(binary)])
 
 
 @needs_pyinstaller
@@ -464,62 +459,18 @@ def _gestalt(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
-@contextmanager
-def _protocol_5_host(
-    command: list[str], cwd: Path
-) -> Iterator[tuple[grpc.Channel, ModuleType, ModuleType]]:
-    """Start ``command`` as a protocol-5 host does (cwd ROOT, its variables), then SIGTERM it.
-
-    Yields the channel and the v5 ``runtime`` stubs; the process must exit 0 afterwards.
-    """
-    socket_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"gst5-{os.getpid()}"
-    socket_dir.mkdir(exist_ok=True)
-    socket_path = socket_dir / "provider.sock"
-    env = {
-        "PATH": os.environ["PATH"],
-        "GESTALT_PROVIDER_SOCKET": f"unix://{socket_path}",
-        "GESTALT_APP_PARENT_PID": str(os.getpid()),
-    }
-    child = subprocess.Popen(
-        command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 45  # a protocol-5 host's socket wait
-        while not socket_path.exists():
-            assert child.poll() is None, child.stderr.read() if child.stderr else ""
-            assert time.monotonic() < deadline, "no socket"
-            time.sleep(0.025)
-        with grpc.insecure_channel(f"unix:{socket_path}") as channel:
-            yield (channel, *stubs(5, "runtime"))
-        child.send_signal(signal.SIGTERM)
-        assert child.wait(timeout=5) == 0
-    finally:
-        child.kill()
-        child.wait()
-        if child.stderr is not None:
-            child.stderr.close()
-        shutil.rmtree(socket_dir, ignore_errors=True)
-
-
-def _set_and_get_on_protocol_5(command: list[str], cwd: Path) -> None:
-    """Start a cache provider as a protocol-5 host, configure it, and set and get a key."""
-    with _protocol_5_host(command, cwd) as (channel, runtime_pb2, runtime_grpc):
-        lifecycle = runtime_grpc.ProviderLifecycleStub(channel)
-        identity = lifecycle.GetProviderIdentity(_empty(), timeout=10)
-        assert (identity.kind, identity.max_protocol_version) == (6, 5)  # CACHE, protocol 5
-        lifecycle.ConfigureProvider(
-            runtime_pb2.ConfigureProviderRequest(name="fast", protocol_version=5), timeout=10
-        )
-        cache_pb2, cache_grpc = stubs(5, "cache")
-        cache = cache_grpc.CacheStub(channel)
-        cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
-        assert cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"v"
-
-
-def _empty() -> object:
-    from google.protobuf import empty_pb2
-
-    return empty_pb2.Empty()
+def _set_and_get_on_protocol_5(root: Path, command: list[str]) -> None:
+    """Run ``command`` in ROOT under the emulator's protocol-5 host; set and get a key."""
+    with launch(
+        root, "cache", target="cache_memory_provider:cache", command=command, protocol=5
+    ) as proc:
+        assert proc.identity is not None
+        assert (proc.identity.kind, proc.identity.max_protocol_version) == (6, 5)  # CACHE
+        cache_pb2, _ = proc.stubs("cache")
+        proc.cache.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
+        assert proc.cache.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10).value == b"v"
+    assert proc.result is not None
+    assert proc.result.exit_code == 0
 
 
 def _lay_out_v5_cache(parent: Path) -> Path:
@@ -548,7 +499,7 @@ def test_gestalt_run_dot_target_serves_a_protocol_5_host(v5_cache: Path, kind: s
     # The manifest's run command, cwd ROOT, as a protocol-5 host starts it; without KIND the
     # manifest's kind decides.
     command = [GESTALT, "run", ".", "cache_memory_provider:cache", *([kind] if kind else [])]
-    _set_and_get_on_protocol_5(command, v5_cache)
+    _set_and_get_on_protocol_5(v5_cache, command)
 
 
 @pytest.mark.parametrize(
