@@ -410,6 +410,21 @@ def test_help_imports_no_grpc() -> None:
     assert done.stdout.strip().endswith("[]")
 
 
+def test_a_hosts_gestalt_run_skips_argparse(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from gestalt._cli import main\n"
+        f"assert main(['run', {str(tmp_path / 'absent')!r}, 'm:x', 'cache']) == 2\n"
+        "print('argparse' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "False"
+    assert "gestalt run: ROOT " in done.stderr
+    assert "is not a directory" in done.stderr
+
+
 @pytest.fixture
 def two_kinds(tmp_path: Path) -> Path:
     (tmp_path / "pyproject.toml").write_text(

@@ -6,8 +6,11 @@ subcommand needs it (``gestalt --help`` imports no grpc).
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 DESCRIPTION = """\
 Run or build a Gestalt provider: a directory whose pyproject.toml names the provider
@@ -54,6 +57,8 @@ _EXPLICIT_BUILD_ARGS = 7
 
 def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The ``gestalt`` parser and its ``build`` subparser (for errors of the build forms)."""
+    import argparse  # not on a host's `gestalt run` start (see main)
+
     parser = argparse.ArgumentParser(
         prog="gestalt",
         description=DESCRIPTION,
@@ -111,8 +116,16 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``gestalt`` command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"] and 2 <= len(argv) <= 4 and not any(a.startswith("-") for a in argv):
+        # A host's `gestalt run . TARGET [KIND]`: straight to the runtime. argparse (and the
+        # shutil, gettext, bz2 and lzma it imports) would cost every start a few ms.
+        from gestalt._cli._run import run_command
+
+        root, target, kind = [*argv[1:], "", ""][:3]  # "" stands for "not given"
+        return run_command(root, target, kind)
     parser, build_parser = _parsers()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     if args.command == "run":
         from gestalt._cli._run import run_command
 

@@ -7,7 +7,6 @@ read with a line scanner and no YAML library is a dependency.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
@@ -35,6 +34,8 @@ def manifest_fields(path: str) -> dict[str, str]:
 
 
 def _json_fields(text: str) -> dict[str, str]:
+    import json  # a JSON manifest only: the runtime's start reads YAML ones without it
+
     try:
         data = json.loads(text)
     except ValueError:
