@@ -190,6 +190,15 @@ def test_no_argument_build_serves_a_protocol_5_host(binaries: Binaries) -> None:
     assert binary.is_file()
     assert not binary.is_symlink()
     assert os.access(binary, os.X_OK)
+    from PyInstaller.archive.readers import CArchiveReader  # type: ignore[import-untyped]
+
+    bundled = json.loads(CArchiveReader(str(binary)).extract("gestalt-runtime.json"))
+    assert bundled == {
+        "app_name": "fast-cache",  # protocol 5's key, beside protocol 2's
+        "plugin_name": "fast-cache",
+        "runtime_kind": "cache",
+        "target": "cache_memory_provider:cache",
+    }
     _set_and_get_on_protocol_5(binaries.v5_root, [str(binary)])
 
 

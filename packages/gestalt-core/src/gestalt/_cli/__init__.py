@@ -1,7 +1,8 @@
 """The ``gestalt`` command: run a provider as gestaltd does, or build its release binary.
 
-Start-up stays as lean as the runtime's: argparse only, and nothing of gRPC until a
-subcommand needs it (``gestalt --help`` imports no grpc).
+A host's ``gestalt run . TARGET [KIND]`` starts as lean as ``python -m gestalt._runtime``:
+it goes straight to the runtime. Help and the build forms use argparse, and nothing of
+gRPC is imported until a subcommand needs it (``gestalt --help`` imports no grpc).
 """
 
 from __future__ import annotations
