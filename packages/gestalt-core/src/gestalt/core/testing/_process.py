@@ -380,7 +380,9 @@ class ProviderProcess:
         Args:
             operation: The operation name.
             params: The parameters, sent as a ``Struct``.
-            token, connection_params, invocation_id: As the host sends them.
+            token: The token the host resolved for the connection.
+            connection_params: The connection's parameters.
+            invocation_id: The host's id of this invocation.
             idempotency_key: Protocol 5 only.
             context: A ``RequestContext`` of this host's generation
                 (``proc.stubs("plugin")`` on 2, ``proc.stubs("app")`` on 5).
