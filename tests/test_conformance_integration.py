@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import empty_pb2, json_format
+from google.protobuf import empty_pb2, json_format, struct_pb2
 
+from gestalt.core._wire import stubs
+from gestalt.core.serving import MAX_STATUS_BYTES
 from gestalt.core.testing import ProviderProcess, export_catalog, launch
 from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
 
@@ -391,3 +399,294 @@ def test_upstream_module_form_serves(tmp_path: Path) -> None:
         assert [op.id for op in session.catalog.operations] == ["only_for_you"]
         response = p.integration.PostConnect(plugin_pb2.PostConnectRequest())
         assert dict(response.metadata) == {"connected": "yes"}
+
+
+# -- protocol 2 and 5 from one provider ----------------------------------------------------
+# The protocol-5 host is played here by a small harness (its variables, GetMetadata and
+# StartProvider with version 5, the AppProvider stubs); protocol 2 by the emulator.
+
+WIRES = PROVIDERS / "integration_wires"
+
+
+@dataclasses.dataclass
+class Served:
+    """A provider process serving one protocol, started as that protocol's host does."""
+
+    protocol: int
+    pb: ModuleType
+    stub: Any
+    metadata: Any
+    channel: grpc.Channel
+    output: Callable[[], str]
+
+    def execute(self, op: str, **fields: Any) -> Any:
+        return self.stub.Execute(self.pb.ExecuteRequest(operation=op, **fields), timeout=30)
+
+    def call_path(self, path: str, request: bytes = b"") -> bytes:
+        """Call ``path`` with raw bytes, whatever service the server registered."""
+        method: grpc.UnaryUnaryMultiCallable[bytes, bytes] = self.channel.unary_unary(path)
+        answer: bytes = method(request, timeout=10)
+        return answer
+
+
+@contextlib.contextmanager
+def _serve5(root: Path, target: str, name: str) -> Iterator[Served]:
+    folder = tempfile.mkdtemp(prefix="g5-")
+    socket_path = os.path.join(folder, "app.sock")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GESTALT_")}
+    env |= {"GESTALT_PROVIDER_SOCKET": socket_path, "GESTALT_APP_PARENT_PID": str(os.getpid())}
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    command = [sys.executable, "-m", "gestalt._runtime", str(root), target, "app"]
+    proc = subprocess.Popen(command, env=env, cwd=root, stdout=out, stderr=out)
+
+    def output() -> str:
+        out.seek(0)
+        return out.read().decode(errors="replace")
+
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(socket_path):
+            assert proc.poll() is None, output()
+            assert time.monotonic() < deadline, "no socket after 10 s"
+            time.sleep(0.02)
+        pb, services = stubs(5, "app")
+        with grpc.insecure_channel(f"unix:{socket_path}") as channel:
+            stub = services.AppProviderStub(channel)
+            metadata = stub.GetMetadata(empty_pb2.Empty(), timeout=10)
+            started = stub.StartProvider(pb.StartProviderRequest(name=name, protocol_version=5))
+            assert started.protocol_version == 5
+            yield Served(5, pb, stub, metadata, channel, output)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        out.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serve(root: Path, protocol: int, target: str, name: str = "wires") -> Iterator[Served]:
+    """``root``'s provider served to a host of ``protocol``."""
+    if protocol == 5:
+        with _serve5(root, target, name) as served:
+            yield served
+        return
+    with launch(root, python=sys.executable, name=name) as p:
+        yield Served(2, plugin_pb2, p.integration, p.metadata, p.channel, p.output)
+
+
+@pytest.fixture(scope="module", params=[2, 5], ids=["protocol2", "protocol5"])
+def wires(request: pytest.FixtureRequest) -> Iterator[Served]:
+    with serve(WIRES, request.param, "wires:plugin") as served:
+        yield served
+
+
+def only(protocol: int, served: Served) -> None:
+    if served.protocol != protocol:
+        pytest.skip(f"protocol {protocol} only")
+
+
+def test_metadata_and_start_echo_the_served_protocol(wires: Served) -> None:
+    assert wires.metadata.min_protocol_version == wires.metadata.max_protocol_version
+    assert wires.metadata.max_protocol_version == wires.protocol
+    assert wires.metadata.supports_session_catalog
+    other = 5 if wires.protocol == 2 else 2
+    request = wires.pb.StartProviderRequest(name="x", protocol_version=other)
+    with pytest.raises(grpc.RpcError) as info:
+        wires.stub.StartProvider(request)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert f"requested protocol version {other}" in str(info.value.details())
+
+
+def test_json_body_per_wire(wires: Served) -> None:
+    result = wires.execute("text")
+    assert result.status == 200
+    if wires.protocol == 2:
+        assert result.body == '"héllo"'
+        return
+    assert result.body == '"héllo"'.encode()
+    headers = {name: list(item.values) for name, item in result.headers.items()}
+    assert headers == {"Content-Type": ["application/json"]}
+
+
+def test_errors_are_json_with_their_content_type(wires: Served) -> None:
+    result = wires.execute("nope")
+    assert (result.status, json.loads(result.body)) == (404, {"error": "unknown operation"})
+    if wires.protocol == 5:
+        assert list(result.headers["Content-Type"].values) == ["application/json"]
+
+
+def test_response_headers(wires: Served) -> None:
+    result = wires.execute("with_headers")
+    assert (result.status, json.loads(result.body)) == (200, {"n": 1})
+    if wires.protocol == 2:
+        return  # protocol 2 has no response headers: they are dropped
+    headers = {name: list(item.values) for name, item in result.headers.items()}
+    assert headers == {"Location": ["/items/1"], "Content-Type": ["application/json"]}
+    own = wires.execute("own_content_type")
+    headers = {name: list(item.values) for name, item in own.headers.items()}
+    assert headers == {"content-TYPE": ["application/problem+json"]}  # case-insensitive
+
+
+def test_raw_bytes(wires: Served) -> None:
+    result = wires.execute("raw")
+    if wires.protocol == 2:  # the v2 wire carries UTF-8 JSON only: a clear 500
+        assert result.status == 500
+        assert "RawResponse" in json.loads(result.body)["error"]
+        assert "RawResponse" in wires.output()
+        return
+    assert (result.status, result.body) == (201, b"\xff\x00png")
+    headers = {name: list(item.values) for name, item in result.headers.items()}
+    assert headers == {"X-Tag": ["a", "b"], "Content-Type": ["image/png"]}
+
+
+def _v2_context() -> plugin_pb2.RequestContext:
+    return plugin_pb2.RequestContext(
+        subject=plugin_pb2.SubjectContext(
+            id="user:1", kind="user", display_name="Ann", auth_source="session"
+        ),
+        credential=plugin_pb2.CredentialContext(mode="user", subject_id="user:1"),
+        access=plugin_pb2.AccessContext(policy="p", role="viewer"),
+    )
+
+
+def _v5_context(pb: ModuleType) -> Any:
+    workflow = struct_pb2.Struct()
+    workflow.update({"runId": "r1"})
+    return pb.RequestContext(
+        subject=pb.SubjectContext(
+            id="user:1",
+            email="ann@example.com",
+            display_name="Ann",
+            scopes=["read"],
+            permissions=[pb.SubjectPermissionContext(app="a", operations=["x"])],
+        ),
+        credential=pb.CredentialContext(mode="subject", subject_id="user:1"),
+        access=pb.AccessContext(policy="p", role="viewer"),
+        workflow=workflow,
+        host=pb.HostContext(public_base_url="https://g.example"),
+        agent_subject=pb.SubjectContext(id="agent:7", display_name="Bot"),
+        caller=pb.ProviderContext(kind="app", name="other"),
+        invocation=pb.InvocationContext(request_id="q", depth=2, call_chain=["a", "b"]),
+        request_meta=pb.RequestMetaContext(client_ip="10.0.0.1", user_agent="ua"),
+        agent=pb.AgentInvocationContext(provider_name="claude", session_id="s", turn_id="t"),
+    )
+
+
+def test_context_is_decoded_with_the_wires_own_layout(wires: Served) -> None:
+    # Field 3 of the subject is the display name on 2 and the email on 5: decoding one
+    # wire's bytes with the other's layout would swap them, and this test would fail.
+    if wires.protocol == 2:
+        result = wires.execute("context", token="t", context=_v2_context())
+        seen = json.loads(result.body)
+        assert seen["subject"] == {
+            "id": "user:1",
+            "kind": "user",
+            "display_name": "Ann",
+            "auth_source": "session",
+            "email": "",
+            "scopes": [],
+            "permissions": [],
+        }
+        assert seen["idempotency_key"] == ""
+        assert seen["host"] == {"public_base_url": ""}
+        assert seen["credential"]["mode"] == "user"
+        return
+    context = _v5_context(wires.pb)
+    result = wires.execute("context", token="t", context=context, idempotency_key="idem-1")
+    seen = json.loads(result.body)
+    assert seen["subject"] == {
+        "id": "user:1",
+        "kind": "",
+        "display_name": "Ann",
+        "auth_source": "",
+        "email": "ann@example.com",
+        "scopes": ["read"],
+        "permissions": [{"app": "a", "operations": ["x"], "all_operations": False}],
+    }
+    assert seen["idempotency_key"] == "idem-1"
+    assert seen["credential"]["mode"] == "subject"
+    assert seen["access"] == {"policy": "p", "role": "viewer"}
+    assert seen["host"] == {"public_base_url": "https://g.example"}
+    assert seen["agent_subject"]["display_name"] == "Bot"
+    assert seen["caller"] == {"kind": "app", "name": "other"}
+    assert seen["invocation"]["call_chain"] == ["a", "b"]
+    assert seen["invocation"]["depth"] == 2
+    assert seen["request_meta"]["client_ip"] == "10.0.0.1"
+    assert seen["agent"] == {"provider_name": "claude", "session_id": "s", "turn_id": "t"}
+    assert seen["workflow"] == {"runId": "r1"}
+
+
+def test_session_catalog_context_per_wire(wires: Served) -> None:
+    context = _v2_context() if wires.protocol == 2 else _v5_context(wires.pb)
+    request = wires.pb.GetSessionCatalogRequest(context=context)
+    catalog = wires.stub.GetSessionCatalog(request).catalog
+    assert [op.id for op in catalog.operations] == ["for.Ann"]
+
+
+def test_post_connect_only_on_2(wires: Served) -> None:
+    path = "/gestalt.provider.v1.IntegrationProvider/PostConnect"
+    if wires.protocol == 2:
+        assert wires.metadata.supports_post_connect
+        response = wires.stub.PostConnect(plugin_pb2.PostConnectRequest())
+        assert dict(response.metadata) == {"connected": "yes"}
+        return
+    assert "supports_post_connect" not in wires.pb.ProviderMetadata.DESCRIPTOR.fields_by_name
+    with pytest.raises(grpc.RpcError) as info:
+        wires.call_path(path)
+    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "post" not in wires.output().lower()  # declared, simply not offered: no noise
+
+
+def _resolve(served: Served, mode: str) -> Any:
+    pb = served.pb
+    http = pb.HTTPSubjectRequest(
+        path="/hook", raw_body=b"payload", verified_subject="42", method="POST"
+    )
+    http.headers["X-Mode"].values.append(mode)
+    http.query["q"].values.append("v")
+    context = pb.RequestContext(host=pb.HostContext(public_base_url="https://g.example"))
+    return served.stub.ResolveHTTPSubject(
+        pb.ResolveHTTPSubjectRequest(request=http, context=context), timeout=10
+    )
+
+
+def test_http_subject_outcomes(wires: Served) -> None:
+    if wires.protocol == 2:  # never exposed on protocol 2
+        with pytest.raises(grpc.RpcError) as info:
+            wires.call_path("/gestalt.provider.v1.AppProvider/ResolveHTTPSubject")
+        assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        return
+    subject = _resolve(wires, "act").subject
+    assert (subject.id, subject.display_name) == ("user:42", "https://g.example")
+    assert subject.email == "/hook|payload|v"
+    assert _resolve(wires, "none") == wires.pb.ResolveHTTPSubjectResponse()
+    rejected = _resolve(wires, "reject")
+    assert rejected.reject_status == 401
+    assert rejected.reject_message.startswith("bad signature x")
+    assert len(rejected.reject_message.encode()) <= MAX_STATUS_BYTES
+    assert not rejected.HasField("subject")
+    with pytest.raises(grpc.RpcError) as info:
+        _resolve(wires, "crash")
+    assert info.value.code() == grpc.StatusCode.UNKNOWN
+    assert "hook bug" not in str(info.value.details())
+    assert _resolve(wires, "none") == wires.pb.ResolveHTTPSubjectResponse()  # still serving
+
+
+def test_http_subject_without_a_hook_is_empty_not_unimplemented() -> None:
+    with serve(PLAIN, 5, "plain:plugin", name="plain") as served:
+        assert _resolve(served, "act") == served.pb.ResolveHTTPSubjectResponse()
+        assert served.execute("ping").body == b'"pong"'
+
+
+def test_catalog_export_under_the_protocol5_variable(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "catalog.yaml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GESTALT_")}
+    env["GESTALT_APP_WRITE_CATALOG"] = str(path)
+    command = [sys.executable, "-m", "gestalt._runtime", str(WIRES), "wires:plugin", "app"]
+    done = subprocess.run(command, env=env, cwd=WIRES, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    data = json.loads(path.read_text())
+    assert data["name"] == "wires"
+    ops = {op["id"]: op for op in data["operations"]}
+    assert {"raw", "with_headers", "text", "context"} <= set(ops)
+    assert "inputSchema" in ops["text"]  # protobuf JSON names, as on protocol 2
