@@ -115,7 +115,7 @@ def test_absent_v5_context_is_empty_and_false() -> None:
     parts = (request.host, request.caller, request.invocation, request.agent)
     assert not any(parts)
     assert dict(request.workflow) == {}
-    assert context_request(None, 5) == Request()
+    assert context_request(None) == Request()
 
 
 def test_http_subject_hook_shape_and_errors() -> None:

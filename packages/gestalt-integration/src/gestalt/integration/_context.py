@@ -2,7 +2,7 @@
 
 Both protocols send a ``RequestContext``, but protocol 5 re-laid out its subject at the
 same field numbers (3 is the display name on 2 and the email on 5) and added parts. Each
-protocol's context is decoded with its own layout (:data:`DECODERS`), never the other's,
+protocol's request is decoded with its own layout (:data:`DECODERS`), never the other's,
 into one :class:`Request` whose shared fields mean the same on both.
 """
 
@@ -240,14 +240,41 @@ class Request:
         return self.connection_params.get(name)
 
 
-# The context messages are typed Any: each protocol has its own generated classes.
+# The messages are typed Any: each protocol has its own generated classes.
 
 
-def _subject_v2(s: Any) -> Subject:
-    return Subject(s.id, s.kind, s.display_name, s.auth_source)
+def _params(message: Any) -> Mapping[str, str]:
+    if not message.connection_params:
+        return _NO_PARAMS
+    return types.MappingProxyType(dict(message.connection_params))
+
+
+def _credential(c: Any) -> Credential:
+    return Credential(c.mode, c.subject_id, c.connection, c.instance)
+
+
+def _request_v2(message: Any) -> Request:
+    """Protocol 2's layout; the subject is ``1 id, 2 kind, 3 display_name, 4 auth_source``.
+
+    Positional and without intermediate dicts: this is the per-call path of protocol 2.
+    """
+    subject, credential, access = _NO_SUBJECT, _NO_CREDENTIAL, _NO_ACCESS
+    if message.HasField("context"):
+        context = message.context
+        if context.HasField("subject"):
+            s = context.subject
+            subject = Subject(s.id, s.kind, s.display_name, s.auth_source)
+        if context.HasField("credential"):
+            credential = _credential(context.credential)
+        if context.HasField("access"):
+            access = Access(context.access.policy, context.access.role)
+    return Request(
+        message.token, _params(message), message.invocation_id, subject, credential, access
+    )
 
 
 def _subject_v5(s: Any) -> Subject:
+    """Protocol 5's subject: ``1 id, 3 email, 4 display_name, 5 scopes, 6 permissions``."""
     permissions = tuple(
         Permission(p.app, tuple(p.operations), p.all_operations) for p in s.permissions
     )
@@ -260,25 +287,15 @@ def _subject_v5(s: Any) -> Subject:
     )
 
 
-def _shared_parts(context: Any, subject: Callable[[Any], Subject]) -> dict[str, Any]:
-    """The parts both protocols send, the subject decoded with ``subject``'s layout."""
+def _context_v5(context: Any) -> dict[str, Any]:
+    """The :class:`Request` fields a protocol-5 ``RequestContext`` holds."""
     parts: dict[str, Any] = {}
     if context.HasField("subject"):
-        parts["subject"] = subject(context.subject)
+        parts["subject"] = _subject_v5(context.subject)
     if context.HasField("credential"):
-        c = context.credential
-        parts["credential"] = Credential(c.mode, c.subject_id, c.connection, c.instance)
+        parts["credential"] = _credential(context.credential)
     if context.HasField("access"):
         parts["access"] = Access(context.access.policy, context.access.role)
-    return parts
-
-
-def _context_v2(context: Any) -> dict[str, Any]:
-    return _shared_parts(context, _subject_v2)
-
-
-def _context_v5(context: Any) -> dict[str, Any]:
-    parts = _shared_parts(context, _subject_v5)
     if context.HasField("agent_subject"):
         parts["agent_subject"] = _subject_v5(context.agent_subject)
     if context.HasField("host"):
@@ -306,13 +323,17 @@ def _context_v5(context: Any) -> dict[str, Any]:
     return parts
 
 
-#: Each protocol's ``RequestContext`` decoder: its layout, and only its own.
-DECODERS: Mapping[int, Callable[[Any], dict[str, Any]]] = {2: _context_v2, 5: _context_v5}
+def _request_v5(message: Any) -> Request:
+    parts = _context_v5(message.context) if message.HasField("context") else {}
+    # Only ExecuteRequest has an idempotency key; GetSessionCatalogRequest has none.
+    key = getattr(message, "idempotency_key", "")
+    return Request(
+        message.token, _params(message), message.invocation_id, idempotency_key=key, **parts
+    )
 
 
-def context_request(context: Any | None, protocol: int) -> Request:
-    """The :class:`Request` for a bare ``RequestContext`` of ``protocol`` (``None``: absent)."""
-    return Request(**DECODERS[protocol](context)) if context is not None else Request()
+#: Each protocol's decoder: its own context layout, never the other's.
+DECODERS: Mapping[int, Callable[[Any], Request]] = {2: _request_v2, 5: _request_v5}
 
 
 def request_from_proto(message: Any, protocol: int = 2) -> Request:
@@ -322,15 +343,12 @@ def request_from_proto(message: Any, protocol: int = 2) -> Request:
         message: The request, of ``protocol``'s generated classes.
         protocol: The protocol served: its layout decodes the context.
     """
-    parts = DECODERS[protocol](message.context) if message.HasField("context") else {}
-    params = (
-        types.MappingProxyType(dict(message.connection_params))
-        if message.connection_params
-        else _NO_PARAMS
-    )
-    if protocol == 5:  # only ExecuteRequest has a key; the getattr stays off protocol 2
-        parts["idempotency_key"] = getattr(message, "idempotency_key", "")
-    return Request(message.token, params, message.invocation_id, **parts)
+    return DECODERS[protocol](message)
+
+
+def context_request(context: Any | None) -> Request:
+    """The :class:`Request` for a bare protocol-5 ``RequestContext`` (``None``: absent)."""
+    return Request() if context is None else Request(**_context_v5(context))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

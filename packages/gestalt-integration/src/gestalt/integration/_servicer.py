@@ -27,7 +27,12 @@ from gestalt.core.serving import (
     struct_to_dict,
 )
 from gestalt.integration._catalog import catalog_to_proto
-from gestalt.integration._context import context_request, request_from_proto, token_from_proto
+from gestalt.integration._context import (
+    DECODERS,
+    context_request,
+    request_from_proto,
+    token_from_proto,
+)
 from gestalt.integration._generation import Generation
 from gestalt.integration._http_subject import (
     HTTPSubjectResolutionError,
@@ -150,10 +155,10 @@ class BoundOperation:
 
     __slots__ = (
         "_call",
+        "_decode",
         "_id",
         "_input_name",
         "_limit",
-        "_protocol",
         "_request_name",
         "_results",
         "_validate",
@@ -165,7 +170,7 @@ class BoundOperation:
         self._call = runtime.to_async(op.handler)
         self._input_name = op.input_name
         self._request_name = op.request_name
-        self._protocol = runtime.protocol
+        self._decode = DECODERS[runtime.protocol]
         self._results = results
         # Strict JSON mode: struct_to_dict has already turned integral doubles into ints,
         # so strictness refuses 3.5, "3" and true for an int, numbers for a str, and a
@@ -194,7 +199,7 @@ class BoundOperation:
                 except pydantic.ValidationError as error:
                     return self._fit(results.validation_failure(error), request)
         if self._request_name is not None:
-            kwargs[self._request_name] = request_from_proto(request, self._protocol)
+            kwargs[self._request_name] = self._decode(request)
         try:
             result = results.encode(await self._call(**kwargs))
         except GestaltError as error:
@@ -304,7 +309,7 @@ class IntegrationServicer:
         args: list[Any] = [http_request_from_proto(request.request)]
         if self._http_subject_wants_context:
             given = request.context if request.HasField("context") else None
-            args.append(context_request(given, self._runtime.protocol))
+            args.append(context_request(given))
         try:
             outcome = await self._http_subject(*args)
         except HTTPSubjectResolutionError as error:
