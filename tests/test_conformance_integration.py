@@ -24,28 +24,135 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from gestalt.core._wire import stubs
 from gestalt.core.serving import MAX_STATUS_BYTES
 from gestalt.core.testing import ProviderProcess, export_catalog, launch
-from gestalt.provider.v1 import plugin_pb2, plugin_pb2_grpc
+from gestalt.provider.v1 import plugin_pb2
 
 PROVIDERS = Path(__file__).parent / "providers"
 MAIN = PROVIDERS / "integration_main"
 PLAIN = PROVIDERS / "integration_plain"
 UPSTREAM = PROVIDERS / "integration_upstream"
 EXAMPLE = Path(__file__).parent.parent / "examples" / "weather"
+WIRES = PROVIDERS / "integration_wires"
+
+
+# -- serving a provider to a host of protocol 2 or 5 ---------------------------------------
+# Protocol 2's host is the emulator; protocol 5's is played here (its variables, GetMetadata
+# and StartProvider with version 5, the AppProvider stubs) until the emulator plays it.
+
+
+@dataclasses.dataclass
+class Served:
+    """A provider process serving one protocol, started as that protocol's host does."""
+
+    protocol: int
+    integration: Any  # IntegrationProviderStub on 2, AppProviderStub on 5
+    metadata: Any
+    channel: grpc.Channel
+    socket_path: str
+    output: Callable[[], str]
+
+    def integration_on(self, channel: grpc.Channel) -> Any:
+        """The served protocol's integration stub on another ``channel``."""
+        services = stubs(self.protocol, "plugin" if self.protocol == 2 else "app")[1]
+        name = "IntegrationProviderStub" if self.protocol == 2 else "AppProviderStub"
+        return getattr(services, name)(channel)
+
+    @property
+    def pb(self) -> ModuleType:
+        """The integration messages of the served protocol."""
+        return stubs(self.protocol, "plugin" if self.protocol == 2 else "app")[0]
+
+    def execute(self, op: str, params: dict[str, Any] | None = None, **fields: Any) -> Any:
+        """Call ``Execute`` as the host encodes it (absent Struct for empty params)."""
+        request = self.pb.ExecuteRequest(operation=op, **fields)
+        if params:
+            request.params.update(params)
+        return self.integration.Execute(request, timeout=30)
+
+    def call_path(self, path: str, request: bytes = b"") -> bytes:
+        """Call ``path`` with raw bytes, whatever service the server registered."""
+        method: grpc.UnaryUnaryMultiCallable[bytes, bytes] = self.channel.unary_unary(path)
+        answer: bytes = method(request, timeout=10)
+        return answer
+
+
+@contextlib.contextmanager
+def _serve5(root: Path, target: str, name: str, config: dict[str, Any]) -> Iterator[Served]:
+    folder = tempfile.mkdtemp(prefix="g5-")
+    socket_path = os.path.join(folder, "app.sock")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GESTALT_")}
+    env |= {"GESTALT_PROVIDER_SOCKET": socket_path, "GESTALT_APP_PARENT_PID": str(os.getpid())}
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    command = [sys.executable, "-m", "gestalt._runtime", str(root), target, "app"]
+    proc = subprocess.Popen(command, env=env, cwd=root, stdout=out, stderr=out)
+
+    def output() -> str:
+        out.seek(0)
+        return out.read().decode(errors="replace")
+
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(socket_path):
+            assert proc.poll() is None, output()
+            assert time.monotonic() < deadline, "no socket after 10 s"
+            time.sleep(0.02)
+        pb, services = stubs(5, "app")
+        with grpc.insecure_channel(f"unix:{socket_path}") as channel:
+            stub = services.AppProviderStub(channel)
+            metadata = stub.GetMetadata(empty_pb2.Empty(), timeout=10)
+            start = pb.StartProviderRequest(name=name, protocol_version=5)
+            start.config.update(config)
+            started = stub.StartProvider(start)
+            assert started.protocol_version == 5
+            yield Served(5, stub, metadata, channel, socket_path, output)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        out.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serve(
+    root: Path, protocol: int, target: str, name: str, config: dict[str, Any] | None = None
+) -> Iterator[Served]:
+    """``root``'s provider (``target``) served to a host of ``protocol``."""
+    if protocol == 5:
+        with _serve5(root, target, name, config or {}) as served:
+            yield served
+        return
+    with launch(root, python=sys.executable, name=name, config=config) as p:
+        yield Served(2, p.integration, p.metadata, p.channel, p.socket_path, p.output)
+
+
+@pytest.fixture(scope="module", params=[2, 5], ids=["protocol2", "protocol5"])
+def protocol(request: pytest.FixtureRequest) -> int:
+    """The protocol of the host the module's providers are served to."""
+    value: int = request.param
+    return value
 
 
 @pytest.fixture(scope="module")
-def main() -> Iterator[ProviderProcess]:
-    with launch(MAIN, python=sys.executable, name="conf", config={"region": "eu", "n": 2}) as p:
-        yield p
+def main(protocol: int) -> Iterator[Served]:
+    config = {"region": "eu", "n": 2}
+    with serve(MAIN, protocol, "provider:plugin", "conf", config) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
-def plain() -> Iterator[ProviderProcess]:
-    with launch(PLAIN, python=sys.executable) as p:
-        yield p
+def plain(protocol: int) -> Iterator[Served]:
+    with serve(PLAIN, protocol, "plain:plugin", "plain") as served:
+        yield served
 
 
-def call(p: ProviderProcess, op: str, params: dict[str, Any] | None = None) -> tuple[int, Any]:
+def only(protocol: int, served: Served) -> None:
+    """Skip unless ``served`` speaks ``protocol`` (for what only one wire has)."""
+    if served.protocol != protocol:
+        pytest.skip(f"protocol {protocol} only")
+
+
+def call(
+    p: Served | ProviderProcess, op: str, params: dict[str, Any] | None = None
+) -> tuple[int, Any]:
     result = p.execute(op, params)
     return result.status, json.loads(result.body)
 
@@ -53,33 +160,33 @@ def call(p: ProviderProcess, op: str, params: dict[str, Any] | None = None) -> t
 # -- the status/body table (PROTOCOL.md 4.3) ---------------------------------------------
 
 
-def test_success_is_200_json(main: ProviderProcess) -> None:
+def test_success_is_200_json(main: Served) -> None:
     status, body = call(main, "echo", {"n": 3, "s": "x", "tags": ["a"], "nested": None})
     assert status == 200
     assert body == {"n": 3, "f": 0.0, "s": "x", "b": False, "tags": ["a"], "nested": None}
 
 
-def test_async_handler_and_dotted_id(main: ProviderProcess) -> None:
+def test_async_handler_and_dotted_id(main: Served) -> None:
     params = {"customer": "c", "items": [{"name": "a", "qty": 2}, {"name": "b", "qty": 3}]}
     assert call(main, "orders.create", params) == (200, {"customer": "c", "total": 5})
 
 
-def test_handler_chosen_status(main: ProviderProcess) -> None:
+def test_handler_chosen_status(main: Served) -> None:
     assert call(main, "accepted") == (202, {"state": "queued"})
 
 
-def test_unknown_operation_is_404(main: ProviderProcess) -> None:
+def test_unknown_operation_is_404(main: Served) -> None:
     assert call(main, "nope") == (404, {"error": "unknown operation"})
 
 
-def test_sdk_errors_carry_their_status(main: ProviderProcess) -> None:
+def test_sdk_errors_carry_their_status(main: Served) -> None:
     assert call(main, "teapot") == (418, {"error": "short and stout"})
     assert call(main, "missing") == (404, {"error": "no such widget"})
     assert call(main, "empty_message") == (403, {"error": "Forbidden"})
 
 
 @pytest.mark.parametrize("op", ["crash", "crash_async", "unencodable"])
-def test_crash_is_500_then_server_keeps_serving(main: ProviderProcess, op: str) -> None:
+def test_crash_is_500_then_server_keeps_serving(main: Served, op: str) -> None:
     assert call(main, op) == (500, {"error": "internal error"})
     assert call(main, "echo", {"n": 1})[0] == 200
     output = main.output()
@@ -87,7 +194,7 @@ def test_crash_is_500_then_server_keeps_serving(main: ProviderProcess, op: str) 
     assert "secret detail" not in json.dumps(call(main, "crash")[1])
 
 
-def test_missing_params_is_400_naming_fields(main: ProviderProcess) -> None:
+def test_missing_params_is_400_naming_fields(main: Served) -> None:
     status, body = call(main, "orders.create")  # absent Struct means {}
     assert status == 400
     paths = {d["path"] for d in body["details"]}
@@ -96,7 +203,7 @@ def test_missing_params_is_400_naming_fields(main: ProviderProcess) -> None:
     assert "items" in body["error"]
 
 
-def test_nested_list_paths(main: ProviderProcess) -> None:
+def test_nested_list_paths(main: Served) -> None:
     items = [{"name": "a", "qty": 1}, {"name": "b", "qty": 2}, {"name": "c", "qty": 2.5}]
     status, body = call(main, "orders.create", {"customer": "c", "items": [*items, {"qty": 1}]})
     assert status == 400
@@ -105,7 +212,7 @@ def test_nested_list_paths(main: ProviderProcess) -> None:
     assert "items.2.qty" in body["error"]
 
 
-def test_integral_doubles(main: ProviderProcess) -> None:
+def test_integral_doubles(main: Served) -> None:
     assert call(main, "echo", {"n": 3.0})[1]["n"] == 3
     status, body = call(main, "echo", {"n": 3.5})
     assert status == 400
@@ -128,13 +235,13 @@ def test_integral_doubles(main: ProviderProcess) -> None:
         ({"n": {"a": 1}}, "n"),
     ],
 )
-def test_strictness(main: ProviderProcess, params: dict[str, Any], path: str) -> None:
+def test_strictness(main: Served, params: dict[str, Any], path: str) -> None:
     status, body = call(main, "echo", params)
     assert status == 400, body
     assert next(d["path"] for d in body["details"]).startswith(path)
 
 
-def test_nested_model_path(main: ProviderProcess) -> None:
+def test_nested_model_path(main: Served) -> None:
     status, body = call(main, "echo", {"nested": {"name": 5, "qty": "x"}})
     assert status == 400
     assert [d["path"] for d in body["details"]] == ["nested.name", "nested.qty"]
@@ -145,34 +252,34 @@ def test_nested_model_path(main: ProviderProcess) -> None:
 HOST_RECEIVE_LIMIT = 4 * 1024 * 1024  # gestaltd's gRPC client keeps grpc's default
 
 
-def host_limited_execute(p: ProviderProcess, op: str, params: dict[str, Any]) -> Any:
+def host_limited_execute(p: Served, op: str, params: dict[str, Any]) -> Any:
     """Execute through a client with the host's limits: 4 MiB receive, 16 KiB metadata."""
     options = [
         ("grpc.max_receive_message_length", HOST_RECEIVE_LIMIT),
         ("grpc.max_metadata_size", 16 * 1024),
         ("grpc.default_authority", "localhost"),
     ]
-    request = plugin_pb2.ExecuteRequest(operation=op)
+    request = p.pb.ExecuteRequest(operation=op)
     request.params.update(params)
     with grpc.insecure_channel(f"unix:{p.socket_path}", options=options) as channel:
-        stub = plugin_pb2_grpc.IntegrationProviderStub(channel)
-        return stub.Execute(request, timeout=30)
+        return p.integration_on(channel).Execute(request, timeout=30)
 
 
-def test_result_over_the_host_limit_is_an_error_result(main: ProviderProcess) -> None:
+def test_result_over_the_host_limit_is_an_error_result(main: Served) -> None:
     size = 8 * 1024 * 1024
     result = host_limited_execute(main, "blob", {"size": size})
     assert result.status == 502
     message = json.loads(result.body)["error"]
     reported = int(message.split(" bytes")[0].rsplit(" ", 1)[1])
-    assert size + 2 < reported < size + 16  # the JSON string's quotes, the fields' framing
+    framing = 16 if main.protocol == 2 else 64  # protocol 5 adds the Content-Type header
+    assert size + 2 < reported < size + framing  # the JSON string's quotes, the fields
     assert f"{HOST_RECEIVE_LIMIT} bytes (4 MiB)" in message
     lines = [line for line in main.output().splitlines() if "over the host's" in line]
     assert len(lines) == 1
     assert "'blob'" in lines[0]
 
 
-def test_result_just_under_the_host_limit_is_received(main: ProviderProcess) -> None:
+def test_result_just_under_the_host_limit_is_received(main: Served) -> None:
     size = HOST_RECEIVE_LIMIT - 64  # the string's quotes and the fields' framing fit
     result = host_limited_execute(main, "blob", {"size": size})
     assert result.status == 200
@@ -182,10 +289,12 @@ def test_result_just_under_the_host_limit_is_received(main: ProviderProcess) -> 
 # -- context, configure, concurrency -----------------------------------------------------
 
 
-def test_request_context(main: ProviderProcess) -> None:
-    context = plugin_pb2.RequestContext(
-        subject=plugin_pb2.SubjectContext(id="user:1", kind="user", display_name="Ann"),
-        access=plugin_pb2.AccessContext(policy="p", role="viewer"),
+def test_request_context(main: Served) -> None:
+    pb = main.pb
+    kind = {"kind": "user"} if main.protocol == 2 else {}  # protocol 5 has no kind
+    context = pb.RequestContext(
+        subject=pb.SubjectContext(id="user:1", display_name="Ann", **kind),
+        access=pb.AccessContext(policy="p", role="viewer"),
     )
     result = main.execute(
         "whoami",
@@ -201,42 +310,42 @@ def test_request_context(main: ProviderProcess) -> None:
         "missing": None,
         "invocation_id": "inv-1",
         "subject": "user:1",
-        "kind": "user",
+        "kind": kind.get("kind", ""),
         "credential": None,  # absent sub-message
         "role": "viewer",
     }
 
 
-def test_absent_context(main: ProviderProcess) -> None:
+def test_absent_context(main: Served) -> None:
     body = json.loads(main.execute("whoami").body)
     assert body["subject"] is None
     assert body["role"] is None
     assert body["token"] == ""
 
 
-def test_configure_ran_with_name_and_config(main: ProviderProcess) -> None:
+def test_configure_ran_with_name_and_config(main: Served) -> None:
     assert call(main, "config") == (200, {"region": "eu", "n": 2, "name": "conf"})
 
 
 def test_close_hook_runs_on_sigterm(tmp_path: Path) -> None:
     marker = tmp_path / "closed"
     with launch(MAIN, python=sys.executable, config={"close_marker": str(marker)}) as p:
-        assert call(p, "config")[0] == 200
+        assert p.execute("config").status == 200
         result = p.stop()
     assert result.exit_code == 0
     assert result.seconds < 2.0
     assert marker.read_text() == "closed"
 
 
-def test_start_provider_wrong_version(main: ProviderProcess) -> None:
-    request = plugin_pb2.StartProviderRequest(name="x", protocol_version=3)
+def test_start_provider_wrong_version(main: Served) -> None:
+    request = main.pb.StartProviderRequest(name="x", protocol_version=3)
     with pytest.raises(grpc.RpcError) as info:
         main.integration.StartProvider(request)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert info.value.details() == "host requested protocol version 3; this SDK serves 2 and 5"
 
 
-def test_64_concurrent_calls(main: ProviderProcess) -> None:
+def test_64_concurrent_calls(main: Served) -> None:
     def one(i: int) -> tuple[int, dict[str, Any]]:
         op = "sleep_sync" if i % 2 else "sleep_async"
         result = main.execute(op, {"seconds": 0.2, "tag": i}, invocation_id=f"i{i}")
@@ -254,26 +363,28 @@ def test_64_concurrent_calls(main: ProviderProcess) -> None:
 # -- metadata, session catalogs, post-connect --------------------------------------------
 
 
-def test_metadata(main: ProviderProcess, plain: ProviderProcess) -> None:
+def test_metadata(main: Served, plain: Served) -> None:
     assert main.metadata is not None
     assert plain.metadata is not None
     assert main.metadata.supports_session_catalog
-    assert main.metadata.supports_post_connect
-    assert main.metadata.min_protocol_version == main.metadata.max_protocol_version == 2
+    version = main.protocol
+    assert main.metadata.min_protocol_version == main.metadata.max_protocol_version == version
     assert not main.metadata.HasField("static_catalog")
     assert not main.metadata.name
     assert not plain.metadata.supports_session_catalog
-    assert not plain.metadata.supports_post_connect
-    assert plain.metadata.min_protocol_version == 2
+    assert plain.metadata.min_protocol_version == version
+    if version == 2:  # protocol 5 has no PostConnect
+        assert main.metadata.supports_post_connect
+        assert not plain.metadata.supports_post_connect
 
 
-def _session(p: ProviderProcess, role: str) -> plugin_pb2.GetSessionCatalogResponse:
-    context = plugin_pb2.RequestContext(access=plugin_pb2.AccessContext(role=role))
-    request = plugin_pb2.GetSessionCatalogRequest(context=context)
+def _session(p: Served, role: str) -> Any:
+    context = p.pb.RequestContext(access=p.pb.AccessContext(role=role))
+    request = p.pb.GetSessionCatalogRequest(context=context)
     return p.integration.GetSessionCatalog(request)
 
 
-def test_session_catalog_on(main: ProviderProcess) -> None:
+def test_session_catalog_on(main: Served) -> None:
     assert not _session(main, "nobody").HasField("catalog")
     mapped = _session(main, "mapping").catalog
     assert mapped.name == "conformance"
@@ -286,39 +397,44 @@ def test_session_catalog_on(main: ProviderProcess) -> None:
     assert str(info.value.details()).startswith("session catalog: ")
 
 
-def test_session_catalog_off_and_post_connect_unimplemented(plain: ProviderProcess) -> None:
+def test_session_catalog_off(plain: Served) -> None:
     with pytest.raises(grpc.RpcError) as info:
-        plain.integration.GetSessionCatalog(plugin_pb2.GetSessionCatalogRequest())
+        plain.integration.GetSessionCatalog(plain.pb.GetSessionCatalogRequest())
     assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
     assert info.value.details() == "provider does not support session catalogs"
+    assert json.loads(plain.execute("ping").body) == "pong"
+
+
+def test_post_connect_unimplemented_when_not_declared(plain: Served) -> None:
+    only(2, plain)
     with pytest.raises(grpc.RpcError) as info:
         plain.integration.PostConnect(plugin_pb2.PostConnectRequest())
     assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert plain.execute("ping").body == '"pong"'
 
 
-def test_post_connect_when_declared(main: ProviderProcess) -> None:
+def test_post_connect_when_declared(main: Served) -> None:
+    only(2, main)
     token = plugin_pb2.IntegrationToken(integration="conf")
     response = main.integration.PostConnect(plugin_pb2.PostConnectRequest(token=token))
     assert dict(response.metadata) == {"integration": "conf", "has_expiry": "False"}
 
 
-def test_metadata_rpc_is_stable(main: ProviderProcess) -> None:
+def test_metadata_rpc_is_stable(main: Served) -> None:
     assert main.integration.GetMetadata(empty_pb2.Empty()) == main.metadata
 
 
 # -- static catalog export ---------------------------------------------------------------
 
 
-def _file_to_proto(data: dict[str, Any]) -> plugin_pb2.Catalog:
+def _file_to_proto(data: dict[str, Any], pb: ModuleType) -> Any:
     for op in data["operations"]:
         for key in ("inputSchema", "outputSchema"):
             if key in op:
                 op[key] = json.dumps(op[key], separators=(",", ":"))
-    return json_format.ParseDict(data, plugin_pb2.Catalog())
+    return json_format.ParseDict(data, pb.Catalog())
 
 
-def test_catalog_export_round_trips(main: ProviderProcess) -> None:
+def test_catalog_export_round_trips(main: Served) -> None:
     scratch = tempfile.mkdtemp(prefix="g")
     path = Path(scratch) / "nested" / "dir" / "catalog.yaml"
     export = export_catalog(MAIN, python=sys.executable, path=path)
@@ -348,7 +464,7 @@ def test_catalog_export_round_trips(main: ProviderProcess) -> None:
     assert ops["orders.create"]["method"] == "POST"
     # round trip: the file parses back into the very catalog the provider reports
     reported = _session(main, "static").catalog
-    assert _file_to_proto(json.loads(path.read_text())) == reported
+    assert _file_to_proto(json.loads(path.read_text()), main.pb) == reported
 
 
 def test_catalog_export_of_example() -> None:
@@ -401,88 +517,13 @@ def test_upstream_module_form_serves(tmp_path: Path) -> None:
         assert dict(response.metadata) == {"connected": "yes"}
 
 
-# -- protocol 2 and 5 from one provider ----------------------------------------------------
-# The protocol-5 host is played here by a small harness (its variables, GetMetadata and
-# StartProvider with version 5, the AppProvider stubs); protocol 2 by the emulator.
-
-WIRES = PROVIDERS / "integration_wires"
+# -- what differs between protocol 2 and 5 --------------------------------------------------
 
 
-@dataclasses.dataclass
-class Served:
-    """A provider process serving one protocol, started as that protocol's host does."""
-
-    protocol: int
-    pb: ModuleType
-    stub: Any
-    metadata: Any
-    channel: grpc.Channel
-    output: Callable[[], str]
-
-    def execute(self, op: str, **fields: Any) -> Any:
-        return self.stub.Execute(self.pb.ExecuteRequest(operation=op, **fields), timeout=30)
-
-    def call_path(self, path: str, request: bytes = b"") -> bytes:
-        """Call ``path`` with raw bytes, whatever service the server registered."""
-        method: grpc.UnaryUnaryMultiCallable[bytes, bytes] = self.channel.unary_unary(path)
-        answer: bytes = method(request, timeout=10)
-        return answer
-
-
-@contextlib.contextmanager
-def _serve5(root: Path, target: str, name: str) -> Iterator[Served]:
-    folder = tempfile.mkdtemp(prefix="g5-")
-    socket_path = os.path.join(folder, "app.sock")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GESTALT_")}
-    env |= {"GESTALT_PROVIDER_SOCKET": socket_path, "GESTALT_APP_PARENT_PID": str(os.getpid())}
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    command = [sys.executable, "-m", "gestalt._runtime", str(root), target, "app"]
-    proc = subprocess.Popen(command, env=env, cwd=root, stdout=out, stderr=out)
-
-    def output() -> str:
-        out.seek(0)
-        return out.read().decode(errors="replace")
-
-    try:
-        deadline = time.monotonic() + 10
-        while not os.path.exists(socket_path):
-            assert proc.poll() is None, output()
-            assert time.monotonic() < deadline, "no socket after 10 s"
-            time.sleep(0.02)
-        pb, services = stubs(5, "app")
-        with grpc.insecure_channel(f"unix:{socket_path}") as channel:
-            stub = services.AppProviderStub(channel)
-            metadata = stub.GetMetadata(empty_pb2.Empty(), timeout=10)
-            started = stub.StartProvider(pb.StartProviderRequest(name=name, protocol_version=5))
-            assert started.protocol_version == 5
-            yield Served(5, pb, stub, metadata, channel, output)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        out.close()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def serve(root: Path, protocol: int, target: str, name: str = "wires") -> Iterator[Served]:
-    """``root``'s provider served to a host of ``protocol``."""
-    if protocol == 5:
-        with _serve5(root, target, name) as served:
-            yield served
-        return
-    with launch(root, python=sys.executable, name=name) as p:
-        yield Served(2, plugin_pb2, p.integration, p.metadata, p.channel, p.output)
-
-
-@pytest.fixture(scope="module", params=[2, 5], ids=["protocol2", "protocol5"])
-def wires(request: pytest.FixtureRequest) -> Iterator[Served]:
-    with serve(WIRES, request.param, "wires:plugin") as served:
+@pytest.fixture(scope="module")
+def wires(protocol: int) -> Iterator[Served]:
+    with serve(WIRES, protocol, "wires:plugin", "wires") as served:
         yield served
-
-
-def only(protocol: int, served: Served) -> None:
-    if served.protocol != protocol:
-        pytest.skip(f"protocol {protocol} only")
 
 
 def test_metadata_and_start_echo_the_served_protocol(wires: Served) -> None:
@@ -492,7 +533,7 @@ def test_metadata_and_start_echo_the_served_protocol(wires: Served) -> None:
     other = 5 if wires.protocol == 2 else 2
     request = wires.pb.StartProviderRequest(name="x", protocol_version=other)
     with pytest.raises(grpc.RpcError) as info:
-        wires.stub.StartProvider(request)
+        wires.integration.StartProvider(request)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert f"requested protocol version {other}" in str(info.value.details())
 
@@ -572,21 +613,19 @@ def _v5_context(pb: ModuleType) -> Any:
     )
 
 
+def _subject(**given: Any) -> dict[str, Any]:
+    """A subject as the handler returns it: Ann's, with ``given`` fields set."""
+    empty = {"kind": "", "auth_source": "", "email": "", "scopes": [], "permissions": []}
+    return {"id": "user:1", "display_name": "Ann", **empty, **given}
+
+
 def test_context_is_decoded_with_the_wires_own_layout(wires: Served) -> None:
     # Field 3 of the subject is the display name on 2 and the email on 5: decoding one
     # wire's bytes with the other's layout would swap them, and this test would fail.
     if wires.protocol == 2:
         result = wires.execute("context", token="t", context=_v2_context())
         seen = json.loads(result.body)
-        assert seen["subject"] == {
-            "id": "user:1",
-            "kind": "user",
-            "display_name": "Ann",
-            "auth_source": "session",
-            "email": "",
-            "scopes": [],
-            "permissions": [],
-        }
+        assert seen["subject"] == _subject(kind="user", auth_source="session")
         assert seen["idempotency_key"] == ""
         assert seen["host"] == {"public_base_url": ""}
         assert seen["credential"]["mode"] == "user"
@@ -594,15 +633,10 @@ def test_context_is_decoded_with_the_wires_own_layout(wires: Served) -> None:
     context = _v5_context(wires.pb)
     result = wires.execute("context", token="t", context=context, idempotency_key="idem-1")
     seen = json.loads(result.body)
-    assert seen["subject"] == {
-        "id": "user:1",
-        "kind": "",
-        "display_name": "Ann",
-        "auth_source": "",
-        "email": "ann@example.com",
-        "scopes": ["read"],
-        "permissions": [{"app": "a", "operations": ["x"], "all_operations": False}],
-    }
+    permission = {"app": "a", "operations": ["x"], "all_operations": False}
+    assert seen["subject"] == _subject(
+        email="ann@example.com", scopes=["read"], permissions=[permission]
+    )
     assert seen["idempotency_key"] == "idem-1"
     assert seen["credential"]["mode"] == "subject"
     assert seen["access"] == {"policy": "p", "role": "viewer"}
@@ -619,7 +653,7 @@ def test_context_is_decoded_with_the_wires_own_layout(wires: Served) -> None:
 def test_session_catalog_context_per_wire(wires: Served) -> None:
     context = _v2_context() if wires.protocol == 2 else _v5_context(wires.pb)
     request = wires.pb.GetSessionCatalogRequest(context=context)
-    catalog = wires.stub.GetSessionCatalog(request).catalog
+    catalog = wires.integration.GetSessionCatalog(request).catalog
     assert [op.id for op in catalog.operations] == ["for.Ann"]
 
 
@@ -627,7 +661,7 @@ def test_post_connect_only_on_2(wires: Served) -> None:
     path = "/gestalt.provider.v1.IntegrationProvider/PostConnect"
     if wires.protocol == 2:
         assert wires.metadata.supports_post_connect
-        response = wires.stub.PostConnect(plugin_pb2.PostConnectRequest())
+        response = wires.integration.PostConnect(plugin_pb2.PostConnectRequest())
         assert dict(response.metadata) == {"connected": "yes"}
         return
     assert "supports_post_connect" not in wires.pb.ProviderMetadata.DESCRIPTOR.fields_by_name
@@ -645,7 +679,7 @@ def _resolve(served: Served, mode: str) -> Any:
     http.headers["X-Mode"].values.append(mode)
     http.query["q"].values.append("v")
     context = pb.RequestContext(host=pb.HostContext(public_base_url="https://g.example"))
-    return served.stub.ResolveHTTPSubject(
+    return served.integration.ResolveHTTPSubject(
         pb.ResolveHTTPSubjectRequest(request=http, context=context), timeout=10
     )
 
@@ -673,7 +707,7 @@ def test_http_subject_outcomes(wires: Served) -> None:
 
 
 def test_http_subject_without_a_hook_is_empty_not_unimplemented() -> None:
-    with serve(PLAIN, 5, "plain:plugin", name="plain") as served:
+    with serve(PLAIN, 5, "plain:plugin", "plain") as served:
         assert _resolve(served, "act") == served.pb.ResolveHTTPSubjectResponse()
         assert served.execute("ping").body == b'"pong"'
 
