@@ -275,3 +275,21 @@ def test_unknown_names_stay_attribute_errors() -> None:
     with pytest.raises(AttributeError, match=r"module .gestalt\.integration. has no attribute"):
         gestalt.nope  # type: ignore[attr-defined]  # noqa: B018
     assert not hasattr(gestalt, "nope")
+
+
+def test_module_http_subject_decorator(load_module: Any) -> None:
+    source = """
+        from gestalt import integration as gestalt
+
+        @gestalt.http_subject
+        def who(request: gestalt.HTTPSubjectRequest) -> gestalt.Subject | None:
+            raise gestalt.http_subject_error(403)
+
+        @gestalt.operation
+        def ping() -> str:
+            return "pong"
+    """
+    module = load_module(source)
+    assert module.plugin.http_subject_hook == (module.who, False)
+    with pytest.raises(gestalt.HTTPSubjectResolutionError, match="Forbidden"):
+        module.who(gestalt.HTTPSubjectRequest())
