@@ -1,17 +1,15 @@
-"""Integration conformance: the real runtime in a subprocess, driven by the host emulator."""
+"""Integration conformance: the real runtime in a subprocess, driven by the host emulator
+playing a protocol-2 and a protocol-5 gestaltd (the `protocol` fixture); rows that exist on
+one protocol only say so."""
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
@@ -21,7 +19,6 @@ import grpc
 import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2
 
-from gestalt.core._wire import stubs
 from gestalt.core.serving import MAX_STATUS_BYTES
 from gestalt.core.testing import ProviderProcess, export_catalog, launch
 from gestalt.provider.v1 import plugin_pb2
@@ -34,125 +31,41 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "weather"
 WIRES = PROVIDERS / "integration_wires"
 
 
-# -- serving a provider to a host of protocol 2 or 5 ---------------------------------------
-# Protocol 2's host is the emulator; protocol 5's is played here (its variables, GetMetadata
-# and StartProvider with version 5, the AppProvider stubs) until the emulator plays it.
+# -- helpers over the emulator's protocol-2 and protocol-5 hosts ----------------------------
 
 
-@dataclasses.dataclass
-class Served:
-    """A provider process serving one protocol, started as that protocol's host does."""
-
-    protocol: int
-    integration: Any  # IntegrationProviderStub on 2, AppProviderStub on 5
-    metadata: Any
-    channel: grpc.Channel
-    socket_path: str
-    output: Callable[[], str]
-
-    def integration_on(self, channel: grpc.Channel) -> Any:
-        """The served protocol's integration stub on another ``channel``."""
-        services = stubs(self.protocol, "plugin" if self.protocol == 2 else "app")[1]
-        name = "IntegrationProviderStub" if self.protocol == 2 else "AppProviderStub"
-        return getattr(services, name)(channel)
-
-    @property
-    def pb(self) -> ModuleType:
-        """The integration messages of the served protocol."""
-        return stubs(self.protocol, "plugin" if self.protocol == 2 else "app")[0]
-
-    def execute(self, op: str, params: dict[str, Any] | None = None, **fields: Any) -> Any:
-        """Call ``Execute`` as the host encodes it (absent Struct for empty params)."""
-        request = self.pb.ExecuteRequest(operation=op, **fields)
-        if params:
-            request.params.update(params)
-        return self.integration.Execute(request, timeout=30)
-
-    def call_path(self, path: str, request: bytes = b"") -> bytes:
-        """Call ``path`` with raw bytes, whatever service the server registered."""
-        method: grpc.UnaryUnaryMultiCallable[bytes, bytes] = self.channel.unary_unary(path)
-        answer: bytes = method(request, timeout=10)
-        return answer
+def messages(p: ProviderProcess) -> ModuleType:
+    """The integration messages of ``p``'s protocol (``plugin`` on 2, ``app`` on 5)."""
+    return p.stubs("plugin" if p.protocol == 2 else "app")[0]
 
 
-@contextlib.contextmanager
-def _serve5(root: Path, target: str, name: str, config: dict[str, Any]) -> Iterator[Served]:
-    folder = tempfile.mkdtemp(prefix="g5-")
-    socket_path = os.path.join(folder, "app.sock")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GESTALT_")}
-    env |= {"GESTALT_PROVIDER_SOCKET": socket_path, "GESTALT_APP_PARENT_PID": str(os.getpid())}
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    command = [sys.executable, "-m", "gestalt._runtime", str(root), target, "app"]
-    proc = subprocess.Popen(command, env=env, cwd=root, stdout=out, stderr=out)
-
-    def output() -> str:
-        out.seek(0)
-        return out.read().decode(errors="replace")
-
-    try:
-        deadline = time.monotonic() + 10
-        while not os.path.exists(socket_path):
-            assert proc.poll() is None, output()
-            assert time.monotonic() < deadline, "no socket after 10 s"
-            time.sleep(0.02)
-        pb, services = stubs(5, "app")
-        with grpc.insecure_channel(f"unix:{socket_path}") as channel:
-            stub = services.AppProviderStub(channel)
-            metadata = stub.GetMetadata(empty_pb2.Empty(), timeout=10)
-            start = pb.StartProviderRequest(name=name, protocol_version=5)
-            start.config.update(config)
-            started = stub.StartProvider(start)
-            assert started.protocol_version == 5
-            yield Served(5, stub, metadata, channel, socket_path, output)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        out.close()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def serve(
-    root: Path, protocol: int, target: str, name: str, config: dict[str, Any] | None = None
-) -> Iterator[Served]:
-    """``root``'s provider (``target``) served to a host of ``protocol``."""
-    if protocol == 5:
-        with _serve5(root, target, name, config or {}) as served:
-            yield served
-        return
-    with launch(root, python=sys.executable, name=name, config=config) as p:
-        yield Served(2, p.integration, p.metadata, p.channel, p.socket_path, p.output)
-
-
-@pytest.fixture(scope="module", params=[2, 5], ids=["protocol2", "protocol5"])
-def protocol(request: pytest.FixtureRequest) -> int:
-    """The protocol of the host the module's providers are served to."""
-    value: int = request.param
-    return value
+def call_path(p: ProviderProcess, path: str) -> bytes:
+    """Call ``path`` with an empty request, whatever service the provider registered."""
+    method: grpc.UnaryUnaryMultiCallable[bytes, bytes] = p.channel.unary_unary(path)
+    answer: bytes = method(b"", timeout=10)
+    return answer
 
 
 @pytest.fixture(scope="module")
-def main(protocol: int) -> Iterator[Served]:
+def main(protocol: int) -> Iterator[ProviderProcess]:
     config = {"region": "eu", "n": 2}
-    with serve(MAIN, protocol, "provider:plugin", "conf", config) as served:
-        yield served
+    with launch(MAIN, python=sys.executable, name="conf", config=config, protocol=protocol) as p:
+        yield p
 
 
 @pytest.fixture(scope="module")
-def plain(protocol: int) -> Iterator[Served]:
-    with serve(PLAIN, protocol, "plain:plugin", "plain") as served:
-        yield served
+def plain(protocol: int) -> Iterator[ProviderProcess]:
+    with launch(PLAIN, python=sys.executable, protocol=protocol) as p:
+        yield p
 
 
-def only(protocol: int, served: Served) -> None:
+def only(protocol: int, served: ProviderProcess) -> None:
     """Skip unless ``served`` speaks ``protocol`` (for what only one wire has)."""
     if served.protocol != protocol:
         pytest.skip(f"protocol {protocol} only")
 
 
-def call(
-    p: Served | ProviderProcess, op: str, params: dict[str, Any] | None = None
-) -> tuple[int, Any]:
+def call(p: ProviderProcess, op: str, params: dict[str, Any] | None = None) -> tuple[int, Any]:
     result = p.execute(op, params)
     return result.status, json.loads(result.body)
 
@@ -160,33 +73,33 @@ def call(
 # -- the status/body table (PROTOCOL.md 4.3) ---------------------------------------------
 
 
-def test_success_is_200_json(main: Served) -> None:
+def test_success_is_200_json(main: ProviderProcess) -> None:
     status, body = call(main, "echo", {"n": 3, "s": "x", "tags": ["a"], "nested": None})
     assert status == 200
     assert body == {"n": 3, "f": 0.0, "s": "x", "b": False, "tags": ["a"], "nested": None}
 
 
-def test_async_handler_and_dotted_id(main: Served) -> None:
+def test_async_handler_and_dotted_id(main: ProviderProcess) -> None:
     params = {"customer": "c", "items": [{"name": "a", "qty": 2}, {"name": "b", "qty": 3}]}
     assert call(main, "orders.create", params) == (200, {"customer": "c", "total": 5})
 
 
-def test_handler_chosen_status(main: Served) -> None:
+def test_handler_chosen_status(main: ProviderProcess) -> None:
     assert call(main, "accepted") == (202, {"state": "queued"})
 
 
-def test_unknown_operation_is_404(main: Served) -> None:
+def test_unknown_operation_is_404(main: ProviderProcess) -> None:
     assert call(main, "nope") == (404, {"error": "unknown operation"})
 
 
-def test_sdk_errors_carry_their_status(main: Served) -> None:
+def test_sdk_errors_carry_their_status(main: ProviderProcess) -> None:
     assert call(main, "teapot") == (418, {"error": "short and stout"})
     assert call(main, "missing") == (404, {"error": "no such widget"})
     assert call(main, "empty_message") == (403, {"error": "Forbidden"})
 
 
 @pytest.mark.parametrize("op", ["crash", "crash_async", "unencodable"])
-def test_crash_is_500_then_server_keeps_serving(main: Served, op: str) -> None:
+def test_crash_is_500_then_server_keeps_serving(main: ProviderProcess, op: str) -> None:
     assert call(main, op) == (500, {"error": "internal error"})
     assert call(main, "echo", {"n": 1})[0] == 200
     output = main.output()
@@ -194,7 +107,7 @@ def test_crash_is_500_then_server_keeps_serving(main: Served, op: str) -> None:
     assert "secret detail" not in json.dumps(call(main, "crash")[1])
 
 
-def test_missing_params_is_400_naming_fields(main: Served) -> None:
+def test_missing_params_is_400_naming_fields(main: ProviderProcess) -> None:
     status, body = call(main, "orders.create")  # absent Struct means {}
     assert status == 400
     paths = {d["path"] for d in body["details"]}
@@ -203,7 +116,7 @@ def test_missing_params_is_400_naming_fields(main: Served) -> None:
     assert "items" in body["error"]
 
 
-def test_nested_list_paths(main: Served) -> None:
+def test_nested_list_paths(main: ProviderProcess) -> None:
     items = [{"name": "a", "qty": 1}, {"name": "b", "qty": 2}, {"name": "c", "qty": 2.5}]
     status, body = call(main, "orders.create", {"customer": "c", "items": [*items, {"qty": 1}]})
     assert status == 400
@@ -212,7 +125,7 @@ def test_nested_list_paths(main: Served) -> None:
     assert "items.2.qty" in body["error"]
 
 
-def test_integral_doubles(main: Served) -> None:
+def test_integral_doubles(main: ProviderProcess) -> None:
     assert call(main, "echo", {"n": 3.0})[1]["n"] == 3
     status, body = call(main, "echo", {"n": 3.5})
     assert status == 400
@@ -235,13 +148,13 @@ def test_integral_doubles(main: Served) -> None:
         ({"n": {"a": 1}}, "n"),
     ],
 )
-def test_strictness(main: Served, params: dict[str, Any], path: str) -> None:
+def test_strictness(main: ProviderProcess, params: dict[str, Any], path: str) -> None:
     status, body = call(main, "echo", params)
     assert status == 400, body
     assert next(d["path"] for d in body["details"]).startswith(path)
 
 
-def test_nested_model_path(main: Served) -> None:
+def test_nested_model_path(main: ProviderProcess) -> None:
     status, body = call(main, "echo", {"nested": {"name": 5, "qty": "x"}})
     assert status == 400
     assert [d["path"] for d in body["details"]] == ["nested.name", "nested.qty"]
@@ -252,20 +165,21 @@ def test_nested_model_path(main: Served) -> None:
 HOST_RECEIVE_LIMIT = 4 * 1024 * 1024  # gestaltd's gRPC client keeps grpc's default
 
 
-def host_limited_execute(p: Served, op: str, params: dict[str, Any]) -> Any:
+def host_limited_execute(p: ProviderProcess, op: str, params: dict[str, Any]) -> Any:
     """Execute through a client with the host's limits: 4 MiB receive, 16 KiB metadata."""
     options = [
         ("grpc.max_receive_message_length", HOST_RECEIVE_LIMIT),
         ("grpc.max_metadata_size", 16 * 1024),
         ("grpc.default_authority", "localhost"),
     ]
-    request = p.pb.ExecuteRequest(operation=op)
+    request = messages(p).ExecuteRequest(operation=op)
     request.params.update(params)
     with grpc.insecure_channel(f"unix:{p.socket_path}", options=options) as channel:
-        return p.integration_on(channel).Execute(request, timeout=30)
+        stub = type(p.integration)(channel)  # the same generation's stub, on this channel
+        return stub.Execute(request, timeout=30)
 
 
-def test_result_over_the_host_limit_is_an_error_result(main: Served) -> None:
+def test_result_over_the_host_limit_is_an_error_result(main: ProviderProcess) -> None:
     size = 8 * 1024 * 1024
     result = host_limited_execute(main, "blob", {"size": size})
     assert result.status == 502
@@ -279,7 +193,7 @@ def test_result_over_the_host_limit_is_an_error_result(main: Served) -> None:
     assert "'blob'" in lines[0]
 
 
-def test_result_just_under_the_host_limit_is_received(main: Served) -> None:
+def test_result_just_under_the_host_limit_is_received(main: ProviderProcess) -> None:
     size = HOST_RECEIVE_LIMIT - 64  # the string's quotes and the fields' framing fit
     result = host_limited_execute(main, "blob", {"size": size})
     assert result.status == 200
@@ -289,8 +203,8 @@ def test_result_just_under_the_host_limit_is_received(main: Served) -> None:
 # -- context, configure, concurrency -----------------------------------------------------
 
 
-def test_request_context(main: Served) -> None:
-    pb = main.pb
+def test_request_context(main: ProviderProcess) -> None:
+    pb = messages(main)
     kind = {"kind": "user"} if main.protocol == 2 else {}  # protocol 5 has no kind
     context = pb.RequestContext(
         subject=pb.SubjectContext(id="user:1", display_name="Ann", **kind),
@@ -316,14 +230,14 @@ def test_request_context(main: Served) -> None:
     }
 
 
-def test_absent_context(main: Served) -> None:
+def test_absent_context(main: ProviderProcess) -> None:
     body = json.loads(main.execute("whoami").body)
     assert body["subject"] is None
     assert body["role"] is None
     assert body["token"] == ""
 
 
-def test_configure_ran_with_name_and_config(main: Served) -> None:
+def test_configure_ran_with_name_and_config(main: ProviderProcess) -> None:
     assert call(main, "config") == (200, {"region": "eu", "n": 2, "name": "conf"})
 
 
@@ -337,15 +251,15 @@ def test_close_hook_runs_on_sigterm(tmp_path: Path) -> None:
     assert marker.read_text() == "closed"
 
 
-def test_start_provider_wrong_version(main: Served) -> None:
-    request = main.pb.StartProviderRequest(name="x", protocol_version=3)
+def test_start_provider_wrong_version(main: ProviderProcess) -> None:
+    request = messages(main).StartProviderRequest(name="x", protocol_version=3)
     with pytest.raises(grpc.RpcError) as info:
         main.integration.StartProvider(request)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert info.value.details() == "host requested protocol version 3; this SDK serves 2 and 5"
 
 
-def test_64_concurrent_calls(main: Served) -> None:
+def test_64_concurrent_calls(main: ProviderProcess) -> None:
     def one(i: int) -> tuple[int, dict[str, Any]]:
         op = "sleep_sync" if i % 2 else "sleep_async"
         result = main.execute(op, {"seconds": 0.2, "tag": i}, invocation_id=f"i{i}")
@@ -363,7 +277,7 @@ def test_64_concurrent_calls(main: Served) -> None:
 # -- metadata, session catalogs, post-connect --------------------------------------------
 
 
-def test_metadata(main: Served, plain: Served) -> None:
+def test_metadata(main: ProviderProcess, plain: ProviderProcess) -> None:
     assert main.metadata is not None
     assert plain.metadata is not None
     assert main.metadata.supports_session_catalog
@@ -378,13 +292,13 @@ def test_metadata(main: Served, plain: Served) -> None:
         assert not plain.metadata.supports_post_connect
 
 
-def _session(p: Served, role: str) -> Any:
-    context = p.pb.RequestContext(access=p.pb.AccessContext(role=role))
-    request = p.pb.GetSessionCatalogRequest(context=context)
+def _session(p: ProviderProcess, role: str) -> Any:
+    context = messages(p).RequestContext(access=messages(p).AccessContext(role=role))
+    request = messages(p).GetSessionCatalogRequest(context=context)
     return p.integration.GetSessionCatalog(request)
 
 
-def test_session_catalog_on(main: Served) -> None:
+def test_session_catalog_on(main: ProviderProcess) -> None:
     assert not _session(main, "nobody").HasField("catalog")
     mapped = _session(main, "mapping").catalog
     assert mapped.name == "conformance"
@@ -397,29 +311,29 @@ def test_session_catalog_on(main: Served) -> None:
     assert str(info.value.details()).startswith("session catalog: ")
 
 
-def test_session_catalog_off(plain: Served) -> None:
+def test_session_catalog_off(plain: ProviderProcess) -> None:
     with pytest.raises(grpc.RpcError) as info:
-        plain.integration.GetSessionCatalog(plain.pb.GetSessionCatalogRequest())
+        plain.integration.GetSessionCatalog(messages(plain).GetSessionCatalogRequest())
     assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
     assert info.value.details() == "provider does not support session catalogs"
     assert json.loads(plain.execute("ping").body) == "pong"
 
 
-def test_post_connect_unimplemented_when_not_declared(plain: Served) -> None:
+def test_post_connect_unimplemented_when_not_declared(plain: ProviderProcess) -> None:
     only(2, plain)
     with pytest.raises(grpc.RpcError) as info:
         plain.integration.PostConnect(plugin_pb2.PostConnectRequest())
     assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
-def test_post_connect_when_declared(main: Served) -> None:
+def test_post_connect_when_declared(main: ProviderProcess) -> None:
     only(2, main)
     token = plugin_pb2.IntegrationToken(integration="conf")
     response = main.integration.PostConnect(plugin_pb2.PostConnectRequest(token=token))
     assert dict(response.metadata) == {"integration": "conf", "has_expiry": "False"}
 
 
-def test_metadata_rpc_is_stable(main: Served) -> None:
+def test_metadata_rpc_is_stable(main: ProviderProcess) -> None:
     assert main.integration.GetMetadata(empty_pb2.Empty()) == main.metadata
 
 
@@ -434,7 +348,7 @@ def _file_to_proto(data: dict[str, Any], pb: ModuleType) -> Any:
     return json_format.ParseDict(data, pb.Catalog())
 
 
-def test_catalog_export_round_trips(main: Served) -> None:
+def test_catalog_export_round_trips(main: ProviderProcess) -> None:
     scratch = tempfile.mkdtemp(prefix="g")
     path = Path(scratch) / "nested" / "dir" / "catalog.yaml"
     export = export_catalog(MAIN, python=sys.executable, path=path)
@@ -464,7 +378,7 @@ def test_catalog_export_round_trips(main: Served) -> None:
     assert ops["orders.create"]["method"] == "POST"
     # round trip: the file parses back into the very catalog the provider reports
     reported = _session(main, "static").catalog
-    assert _file_to_proto(json.loads(path.read_text()), main.pb) == reported
+    assert _file_to_proto(json.loads(path.read_text()), messages(main)) == reported
 
 
 def test_catalog_export_of_example() -> None:
@@ -521,24 +435,24 @@ def test_upstream_module_form_serves(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def wires(protocol: int) -> Iterator[Served]:
-    with serve(WIRES, protocol, "wires:plugin", "wires") as served:
-        yield served
+def wires(protocol: int) -> Iterator[ProviderProcess]:
+    with launch(WIRES, python=sys.executable, name="wires", protocol=protocol) as p:
+        yield p
 
 
-def test_metadata_and_start_echo_the_served_protocol(wires: Served) -> None:
+def test_metadata_and_start_echo_the_served_protocol(wires: ProviderProcess) -> None:
     assert wires.metadata.min_protocol_version == wires.metadata.max_protocol_version
     assert wires.metadata.max_protocol_version == wires.protocol
     assert wires.metadata.supports_session_catalog
     other = 5 if wires.protocol == 2 else 2
-    request = wires.pb.StartProviderRequest(name="x", protocol_version=other)
+    request = messages(wires).StartProviderRequest(name="x", protocol_version=other)
     with pytest.raises(grpc.RpcError) as info:
         wires.integration.StartProvider(request)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert f"requested protocol version {other}" in str(info.value.details())
 
 
-def test_json_body_per_wire(wires: Served) -> None:
+def test_json_body_per_wire(wires: ProviderProcess) -> None:
     result = wires.execute("text")
     assert result.status == 200
     if wires.protocol == 2:
@@ -549,14 +463,14 @@ def test_json_body_per_wire(wires: Served) -> None:
     assert headers == {"Content-Type": ["application/json"]}
 
 
-def test_errors_are_json_with_their_content_type(wires: Served) -> None:
+def test_errors_are_json_with_their_content_type(wires: ProviderProcess) -> None:
     result = wires.execute("nope")
     assert (result.status, json.loads(result.body)) == (404, {"error": "unknown operation"})
     if wires.protocol == 5:
         assert list(result.headers["Content-Type"].values) == ["application/json"]
 
 
-def test_response_headers(wires: Served) -> None:
+def test_response_headers(wires: ProviderProcess) -> None:
     result = wires.execute("with_headers")
     assert (result.status, json.loads(result.body)) == (200, {"n": 1})
     if wires.protocol == 2:
@@ -568,7 +482,7 @@ def test_response_headers(wires: Served) -> None:
     assert headers == {"content-TYPE": ["application/problem+json"]}  # case-insensitive
 
 
-def test_raw_bytes(wires: Served) -> None:
+def test_raw_bytes(wires: ProviderProcess) -> None:
     result = wires.execute("raw")
     if wires.protocol == 2:  # the v2 wire carries UTF-8 JSON only: a clear 500
         assert result.status == 500
@@ -619,7 +533,7 @@ def _subject(**given: Any) -> dict[str, Any]:
     return {"id": "user:1", "display_name": "Ann", **empty, **given}
 
 
-def test_context_is_decoded_with_the_wires_own_layout(wires: Served) -> None:
+def test_context_is_decoded_with_the_wires_own_layout(wires: ProviderProcess) -> None:
     # Field 3 of the subject is the display name on 2 and the email on 5: decoding one
     # wire's bytes with the other's layout would swap them, and this test would fail.
     if wires.protocol == 2:
@@ -630,7 +544,7 @@ def test_context_is_decoded_with_the_wires_own_layout(wires: Served) -> None:
         assert seen["host"] == {"public_base_url": ""}
         assert seen["credential"]["mode"] == "user"
         return
-    context = _v5_context(wires.pb)
+    context = _v5_context(messages(wires))
     result = wires.execute("context", token="t", context=context, idempotency_key="idem-1")
     seen = json.loads(result.body)
     permission = {"app": "a", "operations": ["x"], "all_operations": False}
@@ -650,29 +564,29 @@ def test_context_is_decoded_with_the_wires_own_layout(wires: Served) -> None:
     assert seen["workflow"] == {"runId": "r1"}
 
 
-def test_session_catalog_context_per_wire(wires: Served) -> None:
-    context = _v2_context() if wires.protocol == 2 else _v5_context(wires.pb)
-    request = wires.pb.GetSessionCatalogRequest(context=context)
+def test_session_catalog_context_per_wire(wires: ProviderProcess) -> None:
+    context = _v2_context() if wires.protocol == 2 else _v5_context(messages(wires))
+    request = messages(wires).GetSessionCatalogRequest(context=context)
     catalog = wires.integration.GetSessionCatalog(request).catalog
     assert [op.id for op in catalog.operations] == ["for.Ann"]
 
 
-def test_post_connect_only_on_2(wires: Served) -> None:
+def test_post_connect_only_on_2(wires: ProviderProcess) -> None:
     path = "/gestalt.provider.v1.IntegrationProvider/PostConnect"
     if wires.protocol == 2:
         assert wires.metadata.supports_post_connect
         response = wires.integration.PostConnect(plugin_pb2.PostConnectRequest())
         assert dict(response.metadata) == {"connected": "yes"}
         return
-    assert "supports_post_connect" not in wires.pb.ProviderMetadata.DESCRIPTOR.fields_by_name
+    assert "supports_post_connect" not in messages(wires).ProviderMetadata.DESCRIPTOR.fields_by_name
     with pytest.raises(grpc.RpcError) as info:
-        wires.call_path(path)
+        call_path(wires, path)
     assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
     assert "post" not in wires.output().lower()  # declared, simply not offered: no noise
 
 
-def _resolve(served: Served, mode: str) -> Any:
-    pb = served.pb
+def _resolve(served: ProviderProcess, mode: str) -> Any:
+    pb = messages(served)
     http = pb.HTTPSubjectRequest(
         path="/hook", raw_body=b"payload", verified_subject="42", method="POST"
     )
@@ -684,16 +598,16 @@ def _resolve(served: Served, mode: str) -> Any:
     )
 
 
-def test_http_subject_outcomes(wires: Served) -> None:
+def test_http_subject_outcomes(wires: ProviderProcess) -> None:
     if wires.protocol == 2:  # never exposed on protocol 2
         with pytest.raises(grpc.RpcError) as info:
-            wires.call_path("/gestalt.provider.v1.AppProvider/ResolveHTTPSubject")
+            call_path(wires, "/gestalt.provider.v1.AppProvider/ResolveHTTPSubject")
         assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
         return
     subject = _resolve(wires, "act").subject
     assert (subject.id, subject.display_name) == ("user:42", "https://g.example")
     assert subject.email == "/hook|payload|v"
-    assert _resolve(wires, "none") == wires.pb.ResolveHTTPSubjectResponse()
+    assert _resolve(wires, "none") == messages(wires).ResolveHTTPSubjectResponse()
     rejected = _resolve(wires, "reject")
     assert rejected.reject_status == 401
     assert rejected.reject_message.startswith("bad signature x")
@@ -703,12 +617,12 @@ def test_http_subject_outcomes(wires: Served) -> None:
         _resolve(wires, "crash")
     assert info.value.code() == grpc.StatusCode.UNKNOWN
     assert "hook bug" not in str(info.value.details())
-    assert _resolve(wires, "none") == wires.pb.ResolveHTTPSubjectResponse()  # still serving
+    assert _resolve(wires, "none") == messages(wires).ResolveHTTPSubjectResponse()  # still serving
 
 
 def test_http_subject_without_a_hook_is_empty_not_unimplemented() -> None:
-    with serve(PLAIN, 5, "plain:plugin", "plain") as served:
-        assert _resolve(served, "act") == served.pb.ResolveHTTPSubjectResponse()
+    with launch(PLAIN, python=sys.executable, protocol=5) as served:
+        assert _resolve(served, "act") == messages(served).ResolveHTTPSubjectResponse()
         assert served.execute("ping").body == b'"pong"'
 
 
