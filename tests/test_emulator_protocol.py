@@ -390,3 +390,13 @@ def test_catalog_export_on_protocol_5(tmp_path: Path) -> None:
     )
     assert exported.path.exists()
     assert exported.catalog["operations"]
+
+
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_execute_on_either_host(protocol: int) -> None:
+    with launch(PROVIDERS / "integration_plain", python=sys.executable, protocol=protocol) as proc:
+        assert proc.metadata is not None
+        assert proc.metadata.max_protocol_version == protocol
+        result = proc.execute("ping")
+        assert isinstance(result.body, bytes if protocol == 5 else str)
+        assert (result.status, result_text(result)) == (200, '"pong"')
