@@ -6,10 +6,11 @@ stubs it builds its replies from.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from gestalt.auth._identity_provider import AsyncIdentityProvider, IdentityProvider
 from gestalt.auth._identity_types import (
@@ -31,6 +32,8 @@ from gestalt.core.serving import Context, Runtime, ServicerSurface, guard
 
 if TYPE_CHECKING:
     from gestalt.provider.v5 import identity_pb2
+
+T = TypeVar("T")
 
 #: The metadata key the host puts the caller's bearer token in.
 BEARER_METADATA = "x-gestalt-caller-bearer-token"
@@ -68,9 +71,8 @@ def is_identity_provider(candidate: object) -> bool:
 def caller(context: Context) -> Caller:
     """The caller the host named: the first bearer-token value, stripped ("" if none)."""
     for key, value in context.invocation_metadata() or ():
-        if key == BEARER_METADATA:
-            token = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-            return Caller(token.strip())
+        if key == BEARER_METADATA:  # a key without "-bin": its values are str
+            return Caller(str(value).strip())
     return Caller("")
 
 
@@ -85,11 +87,20 @@ def _answer(value: object, kind: type, label: str) -> Any:
     return value
 
 
-def _texts(label: str, kind: str, **fields: object) -> None:
-    """``INTERNAL`` naming the first field of ``kind`` that is not a ``str``."""
-    for name, value in fields.items():
+def _from_wire(kind: Callable[..., T], message: Any) -> T:
+    """A request dataclass from the wire message whose fields have the same names."""
+    fields = dataclasses.fields(cast(Any, kind))
+    return kind(**{field.name: getattr(message, field.name) for field in fields})
+
+
+def _texts(label: str, answer: object, *names: str) -> None:
+    """``INTERNAL`` naming the first of ``answer``'s fields ``names`` that is not a ``str``."""
+    for name in names:
+        value: object = getattr(answer, name)
         if not isinstance(value, str):
-            raise InternalError(f"{label}: {kind}.{name} must be str, not {type(value).__name__}")
+            raise InternalError(
+                f"{label}: {type(answer).__name__}.{name} must be str, not {type(value).__name__}"
+            )
 
 
 def _strings(value: object, label: str, what: str) -> list[str]:
@@ -164,19 +175,11 @@ class IdentityServicer:
     @guard("authorize", redact=True)
     async def Authorize(self, request: identity_pb2.AuthorizeRequest, context: Context) -> Any:
         answer: AuthorizeResponse = _answer(
-            await self._handler("authorize")(
-                AuthorizeRequest(
-                    response_type=request.response_type,
-                    client_id=request.client_id,
-                    redirect_uri=request.redirect_uri,
-                    scope=request.scope,
-                    state=request.state,
-                )
-            ),
+            await self._handler("authorize")(_from_wire(AuthorizeRequest, request)),
             AuthorizeResponse,
             "authorize",
         )
-        _texts("authorize", "AuthorizeResponse", redirect_uri=answer.redirect_uri)
+        _texts("authorize", answer, "redirect_uri")
         if not answer.redirect_uri:
             raise InternalError("authorize: AuthorizeResponse.redirect_uri must not be empty")
         return self._pb.AuthorizeResponse(redirect_uri=answer.redirect_uri)
@@ -184,31 +187,11 @@ class IdentityServicer:
     @guard("token", redact=True)
     async def Token(self, request: identity_pb2.TokenRequest, context: Context) -> Any:
         answer: TokenResponse = _answer(
-            await self._handler("token")(
-                TokenRequest(
-                    grant_type=request.grant_type,
-                    code=request.code,
-                    redirect_uri=request.redirect_uri,
-                    client_id=request.client_id,
-                    state=request.state,
-                    scope=request.scope,
-                    subject_token=request.subject_token,
-                    subject_token_type=request.subject_token_type,
-                    expires_in=request.expires_in,
-                )
-            ),
+            await self._handler("token")(_from_wire(TokenRequest, request)),
             TokenResponse,
             "token",
         )
-        _texts(
-            "token",
-            "TokenResponse",
-            access_token=answer.access_token,
-            token_type=answer.token_type,
-            refresh_token=answer.refresh_token,
-            scope=answer.scope,
-            grant_id=answer.grant_id,
-        )
+        _texts("token", answer, "access_token", "token_type", "refresh_token", "scope", "grant_id")
         if not answer.access_token:
             raise InternalError("token: TokenResponse.access_token must not be empty")
         return self._pb.TokenResponse(
@@ -224,22 +207,14 @@ class IdentityServicer:
     async def Introspect(self, request: identity_pb2.IntrospectRequest, context: Context) -> Any:
         introspect = self._handler("introspect")
         try:
-            found = await introspect(
-                IntrospectRequest(token=request.token, token_type_hint=request.token_type_hint)
-            )
+            found = await introspect(_from_wire(IntrospectRequest, request))
         except InvalidToken:
             # "Not recognized" is an answer here (RFC 7662), not a failure of the call.
             return self._pb.IntrospectResponse(active=False)
         answer: Introspection = _answer(found, Introspection, "introspect")
         if not answer.active:
             return self._pb.IntrospectResponse(active=False)
-        _texts(
-            "introspect",
-            "Introspection",
-            subject=answer.subject,
-            scope=answer.scope,
-            client_id=answer.client_id,
-        )
+        _texts("introspect", answer, "subject", "scope", "client_id")
         if not answer.subject:
             raise InternalError(
                 "introspect: an active token needs a subject (a Gestalt subject id such as "
@@ -257,13 +232,7 @@ class IdentityServicer:
     async def UserInfo(self, request: identity_pb2.UserInfoRequest, context: Context) -> Any:
         user_info = self._handler("user_info")
         answer: UserInfo = _answer(await user_info(caller(context)), UserInfo, "userinfo")
-        _texts(
-            "userinfo",
-            "UserInfo",
-            subject_id=answer.subject_id,
-            email=answer.email,
-            name=answer.name,
-        )
+        _texts("userinfo", answer, "subject_id", "email", "name")
         if not answer.subject_id:
             raise InternalError("userinfo: UserInfo.subject_id must not be empty")
         return self._pb.UserInfoResponse(
