@@ -82,3 +82,9 @@ def test_inherited_placeholders_do_not_count() -> None:
     assert not is_identity_provider(Partial())
     assert is_identity_provider(Whole())
     assert not is_identity_provider(Whole)  # a class is not an instance
+
+
+def test_grant_times_before_1970_are_refused_either_way() -> None:
+    for value in (datetime(1969, 12, 31, tzinfo=UTC), -86400):
+        with pytest.raises(InternalError, match="must not be negative"):
+            unix_seconds(value, "get grant", "Grant.created_at")

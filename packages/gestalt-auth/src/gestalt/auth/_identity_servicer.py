@@ -116,14 +116,10 @@ def _strings(value: object, label: str, what: str) -> list[str]:
 def _seconds(value: object, label: str, what: str) -> int:
     """Whole seconds of a ``timedelta`` or an ``int``; negatives are refused."""
     if isinstance(value, timedelta):
-        seconds = int(value.total_seconds())
-    elif isinstance(value, int) and not isinstance(value, bool):
-        seconds = value
-    else:
-        raise InternalError(f"{label}: {what} must be a timedelta or whole seconds")
-    if seconds < 0:
-        raise InternalError(f"{label}: {what} must not be negative")
-    return min(seconds, 2**63 - 1)
+        return _not_negative(int(value.total_seconds()), label, what)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _not_negative(value, label, what)
+    raise InternalError(f"{label}: {what} must be a timedelta or whole seconds")
 
 
 def unix_seconds(value: object, label: str, what: str) -> int:
@@ -131,16 +127,21 @@ def unix_seconds(value: object, label: str, what: str) -> int:
     if value is None:
         return 0
     if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
+        if value.utcoffset() is None:
             raise InternalError(
                 f"{label}: {what} is a naive datetime; give it a timezone (e.g. UTC)"
             )
-        return int(value.timestamp())
+        return _not_negative(int(value.timestamp()), label, what)
     if isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
-            raise InternalError(f"{label}: {what} must not be negative")
-        return min(value, 2**63 - 1)
+        return _not_negative(value, label, what)
     raise InternalError(f"{label}: {what} must be a datetime or Unix seconds")
+
+
+def _not_negative(seconds: int, label: str, what: str) -> int:
+    """``seconds``, capped to an int64; ``INTERNAL`` when negative."""
+    if seconds < 0:
+        raise InternalError(f"{label}: {what} must not be negative")
+    return min(seconds, 2**63 - 1)
 
 
 def _grant_id(request: Any) -> str:
