@@ -373,7 +373,7 @@ def test_s3_bad_continuation_token(provider: ProviderProcess) -> None:
 
 
 def test_s3_copy_with_source_conditions(provider: ProviderProcess) -> None:
-    s3 = provider.s3
+    s3: s3_pb2_grpc.S3Stub = provider.s3
     source = write(s3, "src", b"copy me", content_type="text/plain", metadata={"a": "1"})
     # The destination already holds other bytes, so its ETag differs from the source's:
     # a condition checked against the destination would give the opposite answers.

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from gestalt.core.testing import launch
-from gestalt.provider.v1 import secrets_pb2
 
 REPO = Path(__file__).resolve().parent.parent
 SURFACES = ("integration", "auth", "cache", "secrets", "s3")
@@ -69,14 +68,23 @@ def test_integration_surface_imports_no_other_surface_nor_boto3() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_a_served_runtime_kind_loaded_only_its_own_surface() -> None:
+def test_a_served_runtime_kind_loaded_only_its_own_surface_and_generation(protocol: int) -> None:
     with launch(
-        REPO / "tests" / "providers" / "runtime_probe", "secrets", python=sys.executable
+        REPO / "tests" / "providers" / "runtime_probe",
+        "secrets",
+        python=sys.executable,
+        protocol=protocol,
     ) as proc:
-        reply = proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name="modules"), timeout=10)
+        request = proc.stubs("secrets")[0].GetSecretRequest(name="modules")
+        reply = proc.secrets.GetSecret(request, timeout=10)
     loaded = set(json.loads(reply.value))
     assert "gestalt.secrets" in loaded
     assert not loaded & {f"gestalt.{s}" for s in SURFACES if s != "secrets"}
     assert not loaded & set(HEAVY)
-    stubs = {m for m in loaded if m.startswith("gestalt.provider.v1.") and m.endswith("_pb2")}
-    assert stubs == {"gestalt.provider.v1.runtime_pb2", "gestalt.provider.v1.secrets_pb2"}
+    # only the served generation's stubs: v1 for protocol 2, the private v5 copy for 5
+    folder = {2: "v1", 5: "v5"}[protocol]
+    stubs = {m for m in loaded if m.startswith("gestalt.provider.v") and m.endswith("_pb2")}
+    assert stubs == {
+        f"gestalt.provider.{folder}.runtime_pb2",
+        f"gestalt.provider.{folder}.secrets_pb2",
+    }
