@@ -1,14 +1,9 @@
-"""Identity providers (protocol 5) through the real runtime, started as a v5 host does."""
+"""Identity providers (protocol 5) through the real runtime and the host emulator."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,94 +11,31 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import empty_pb2
 
-from gestalt.core.testing import launch
+from gestalt.core.testing import EmulatorError, ProviderProcess, launch
 from gestalt.provider.v1 import auth_pb2
-from gestalt.provider.v5 import identity_pb2, identity_pb2_grpc, runtime_pb2, runtime_pb2_grpc
+from gestalt.provider.v5 import identity_pb2
 
 PROVIDERS = Path(__file__).parent / "providers"
 ROOT = PROVIDERS / "identity_basic"
 DUAL = PROVIDERS / "identity_dual"
 V2_ROOT = PROVIDERS / "auth_basic"
 BEARER = "x-gestalt-caller-bearer-token"
-SOCKET_VARIABLE = {2: "GESTALT_PLUGIN_SOCKET", 5: "GESTALT_PROVIDER_SOCKET"}
-KIND_WORD = {2: "auth", 5: "identity"}
 
 
-class Provider:
-    """A provider process started the way a host of ``protocol`` starts it."""
-
-    def __init__(self, root: Path, target: str, protocol: int = 5) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="gsti-")
-        self.socket = os.path.join(self._dir.name, "provider.sock")
-        self._log = open(os.path.join(self._dir.name, "log"), "w+b")  # noqa: SIM115
-        env = {**os.environ, SOCKET_VARIABLE[protocol]: self.socket}
-        env.pop(SOCKET_VARIABLE[7 - protocol], None)
-        argv = [sys.executable, "-m", "gestalt._runtime", str(root), target, KIND_WORD[protocol]]
-        self.process = subprocess.Popen(argv, env=env, stdout=self._log, stderr=self._log)
-        self._channel: grpc.Channel | None = None
-
-    def wait_for_socket(self) -> None:
-        deadline = time.monotonic() + 10
-        while not os.path.exists(self.socket):
-            assert self.process.poll() is None, self.output()
-            assert time.monotonic() < deadline, "no socket after 10 s"
-            time.sleep(0.02)
-        self._channel = grpc.insecure_channel(f"unix:{self.socket}")
-
-    @property
-    def channel(self) -> grpc.Channel:
-        assert self._channel is not None, "the provider has no socket yet"
-        return self._channel
-
-    def configure(self) -> runtime_pb2.ProviderIdentity:
-        """The v5 start-up: identity, configure with version 5, identity again."""
-        self.wait_for_socket()
-        lifecycle = runtime_pb2_grpc.ProviderLifecycleStub(self.channel)
-        lifecycle.GetProviderIdentity(empty_pb2.Empty(), timeout=10)
-        request = runtime_pb2.ConfigureProviderRequest(name="test", protocol_version=5)
-        assert lifecycle.ConfigureProvider(request, timeout=10).protocol_version == 5
-        return lifecycle.GetProviderIdentity(empty_pb2.Empty(), timeout=10)
-
-    @property
-    def identity_provider(self) -> identity_pb2_grpc.IdentityStub:
-        return identity_pb2_grpc.IdentityStub(self.channel)
-
-    def output(self) -> str:
-        self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")
-
-    def stop(self) -> int:
-        if self._channel is not None:
-            self._channel.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=10)
-        self._log.close()
-        self._dir.cleanup()
-        return code
-
-
-@contextlib.contextmanager
-def _serve(root: Path, target: str) -> Iterator[Provider]:
-    provider = Provider(root, target)
-    try:
-        provider.configure()
-        yield provider
-    finally:
-        provider.stop()
+def _launch(target: str, root: Path = ROOT) -> ProviderProcess:
+    return launch(root, "auth", protocol=5, target=target, python=sys.executable)
 
 
 @pytest.fixture(scope="module")
-def proc() -> Iterator[Provider]:
-    with _serve(ROOT, "identity_basic_provider:identity") as provider:
+def proc() -> Iterator[ProviderProcess]:
+    with _launch("identity_basic_provider:identity") as provider:
         yield provider
 
 
 @pytest.fixture(scope="module")
-def minimal() -> Iterator[Provider]:
-    with _serve(ROOT, "identity_basic_provider:RequiredOnly") as provider:
+def minimal() -> Iterator[ProviderProcess]:
+    with _launch("identity_basic_provider:RequiredOnly") as provider:
         yield provider
 
 
@@ -122,18 +54,15 @@ def _as(token: str, *more: str) -> tuple[tuple[str, str | bytes], ...]:
 # -- start-up ---------------------------------------------------------------------------
 
 
-def test_identity_kind_number_and_version() -> None:
-    provider = Provider(ROOT, "identity_basic_provider:identity")
-    try:
-        assert provider.configure().kind == 2  # PROVIDER_KIND_IDENTITY
-    finally:
-        assert provider.stop() == 0
+def test_identity_kind_number(proc: ProviderProcess) -> None:
+    assert proc.identity is not None
+    assert proc.identity.kind == 2  # PROVIDER_KIND_IDENTITY, as AUTH on protocol 2
 
 
 # -- Authorize ---------------------------------------------------------------------------
 
 
-def test_authorize_redirects_with_code_and_state(proc: Provider) -> None:
+def test_authorize_redirects_with_code_and_state(proc: ProviderProcess) -> None:
     request = identity_pb2.AuthorizeRequest(
         response_type="code",
         client_id="cli",
@@ -159,7 +88,7 @@ def test_authorize_redirects_with_code_and_state(proc: Provider) -> None:
     ],
 )
 def test_authorize_errors(
-    proc: Provider, client_id: str, code: grpc.StatusCode, message: str
+    proc: ProviderProcess, client_id: str, code: grpc.StatusCode, message: str
 ) -> None:
     request = identity_pb2.AuthorizeRequest(
         client_id=client_id, redirect_uri="https://client.test/cb", state="STATE-LEAK-1"
@@ -171,7 +100,7 @@ def test_authorize_errors(
 # -- Token -------------------------------------------------------------------------------
 
 
-def test_token_for_an_authorization_code(proc: Provider) -> None:
+def test_token_for_an_authorization_code(proc: ProviderProcess) -> None:
     request = identity_pb2.TokenRequest(
         grant_type="authorization_code",
         code="code-dana",
@@ -188,7 +117,7 @@ def test_token_for_an_authorization_code(proc: Provider) -> None:
     )
 
 
-def test_token_exchange_keeps_the_requested_lifetime(proc: Provider) -> None:
+def test_token_exchange_keeps_the_requested_lifetime(proc: ProviderProcess) -> None:
     request = identity_pb2.TokenRequest(
         grant_type="urn:ietf:params:oauth:grant-type:token-exchange",
         subject_token="tok-erin",
@@ -225,7 +154,7 @@ def test_token_exchange_keeps_the_requested_lifetime(proc: Provider) -> None:
     ],
 )
 def test_token_errors(
-    proc: Provider, grant_type: str, code: str, status: grpc.StatusCode, message: str
+    proc: ProviderProcess, grant_type: str, code: str, status: grpc.StatusCode, message: str
 ) -> None:
     request = identity_pb2.TokenRequest(grant_type=grant_type, code=code)
     assert _code(lambda: proc.identity_provider.Token(request, timeout=10)) == (status, message)
@@ -234,12 +163,13 @@ def test_token_errors(
 # -- Introspect --------------------------------------------------------------------------
 
 
-def _introspect(proc: Provider, token: str) -> identity_pb2.IntrospectResponse:
+def _introspect(proc: ProviderProcess, token: str) -> identity_pb2.IntrospectResponse:
     request = identity_pb2.IntrospectRequest(token=token, token_type_hint="access_token")
-    return proc.identity_provider.Introspect(request, timeout=10)
+    answer: identity_pb2.IntrospectResponse = proc.identity_provider.Introspect(request, timeout=10)
+    return answer
 
 
-def test_introspect_active_token(proc: Provider) -> None:
+def test_introspect_active_token(proc: ProviderProcess) -> None:
     assert _introspect(proc, "tok-fay") == identity_pb2.IntrospectResponse(
         active=True,
         subject="user:fay",
@@ -250,7 +180,7 @@ def test_introspect_active_token(proc: Provider) -> None:
 
 
 @pytest.mark.parametrize("token", ["unknown-1", "invalid-TOKEN-LEAK-2"])
-def test_unknown_tokens_are_inactive_not_errors(proc: Provider, token: str) -> None:
+def test_unknown_tokens_are_inactive_not_errors(proc: ProviderProcess, token: str) -> None:
     assert _introspect(proc, token) == identity_pb2.IntrospectResponse(active=False)
     assert token not in proc.output()
 
@@ -268,7 +198,9 @@ def test_unknown_tokens_are_inactive_not_errors(proc: Provider, token: str) -> N
         ),
     ],
 )
-def test_introspect_errors(proc: Provider, token: str, code: grpc.StatusCode, message: str) -> None:
+def test_introspect_errors(
+    proc: ProviderProcess, token: str, code: grpc.StatusCode, message: str
+) -> None:
     assert _code(lambda: _introspect(proc, token)) == (code, message)
     assert "TOKEN-LEAK-3" not in proc.output()
 
@@ -276,7 +208,7 @@ def test_introspect_errors(proc: Provider, token: str, code: grpc.StatusCode, me
 # -- the caller's bearer token -----------------------------------------------------------
 
 
-def test_user_info_gets_the_first_bearer_value_stripped(proc: Provider) -> None:
+def test_user_info_gets_the_first_bearer_value_stripped(proc: ProviderProcess) -> None:
     answer = proc.identity_provider.UserInfo(
         identity_pb2.UserInfoRequest(), metadata=_as("  tok-gus  ", "tok-other"), timeout=10
     )
@@ -285,7 +217,7 @@ def test_user_info_gets_the_first_bearer_value_stripped(proc: Provider) -> None:
     )
 
 
-def test_missing_bearer_reaches_the_handler_empty(proc: Provider) -> None:
+def test_missing_bearer_reaches_the_handler_empty(proc: ProviderProcess) -> None:
     # The provider decides: this one refuses an empty token as UNAUTHENTICATED.
     assert _code(lambda: proc.identity_provider.UserInfo(identity_pb2.UserInfoRequest())) == (
         grpc.StatusCode.UNAUTHENTICATED,
@@ -293,7 +225,7 @@ def test_missing_bearer_reaches_the_handler_empty(proc: Provider) -> None:
     )
 
 
-def test_bearer_never_logged_nor_echoed(proc: Provider) -> None:
+def test_bearer_never_logged_nor_echoed(proc: ProviderProcess) -> None:
     for call in (
         lambda: proc.identity_provider.UserInfo(
             identity_pb2.UserInfoRequest(), metadata=_as("crash-BEARER-LEAK-5"), timeout=10
@@ -309,10 +241,12 @@ def test_bearer_never_logged_nor_echoed(proc: Provider) -> None:
     assert "BEARER-LEAK" not in output
 
 
-def test_64_callers_each_get_their_own_token(proc: Provider) -> None:
+def test_64_callers_each_get_their_own_token(proc: ProviderProcess) -> None:
     def one(i: int) -> str:
         request = identity_pb2.UserInfoRequest()
-        return proc.identity_provider.UserInfo(request, metadata=_as(f"tok-u{i}"), timeout=10).email
+        answer = proc.identity_provider.UserInfo(request, metadata=_as(f"tok-u{i}"), timeout=10)
+        email: str = answer.email
+        return email
 
     with ThreadPoolExecutor(64) as pool:
         emails = list(pool.map(one, range(64)))
@@ -322,14 +256,14 @@ def test_64_callers_each_get_their_own_token(proc: Provider) -> None:
 # -- grants ------------------------------------------------------------------------------
 
 
-def test_list_grants(proc: Provider) -> None:
+def test_list_grants(proc: ProviderProcess) -> None:
     answer = proc.identity_provider.ListGrants(
         identity_pb2.ListGrantsRequest(), metadata=_as("tok-hal"), timeout=10
     )
     assert list(answer.grant_ids) == ["g-1", "g-2"]
 
 
-def test_get_grant_times_are_unix_seconds(proc: Provider) -> None:
+def test_get_grant_times_are_unix_seconds(proc: ProviderProcess) -> None:
     answer = proc.identity_provider.GetGrant(
         identity_pb2.GetGrantRequest(grant_id="g-1"), metadata=_as("tok-hal"), timeout=10
     )
@@ -360,7 +294,7 @@ def test_get_grant_times_are_unix_seconds(proc: Provider) -> None:
     ],
 )
 def test_get_grant_errors(
-    proc: Provider, grant_id: str, code: grpc.StatusCode, message: str
+    proc: ProviderProcess, grant_id: str, code: grpc.StatusCode, message: str
 ) -> None:
     request = identity_pb2.GetGrantRequest(grant_id=grant_id)
     assert _code(
@@ -368,10 +302,13 @@ def test_get_grant_errors(
     ) == (code, message)
 
 
-def test_revoke_grant(proc: Provider) -> None:
+def test_revoke_grant(proc: ProviderProcess) -> None:
     def revoke(grant_id: str) -> identity_pb2.RevokeGrantResponse:
         request = identity_pb2.RevokeGrantRequest(grant_id=grant_id)
-        return proc.identity_provider.RevokeGrant(request, metadata=_as("tok-ivy"), timeout=10)
+        answer: identity_pb2.RevokeGrantResponse = proc.identity_provider.RevokeGrant(
+            request, metadata=_as("tok-ivy"), timeout=10
+        )
+        return answer
 
     assert revoke("g-2") == identity_pb2.RevokeGrantResponse()
     assert _code(lambda: revoke("g-404")) == (grpc.StatusCode.NOT_FOUND, "no such grant")
@@ -395,7 +332,7 @@ def test_revoke_grant(proc: Provider) -> None:
     ],
 )
 def test_absent_optional_methods_are_unimplemented(
-    minimal: Provider, rpc: str, empty: Any, message: str
+    minimal: ProviderProcess, rpc: str, empty: Any, message: str
 ) -> None:
     call = getattr(minimal.identity_provider, rpc)
     assert _code(lambda: call(empty, metadata=_as("tok-a"), timeout=10)) == (
@@ -404,7 +341,7 @@ def test_absent_optional_methods_are_unimplemented(
     )
 
 
-def test_async_required_methods(minimal: Provider) -> None:
+def test_async_required_methods(minimal: ProviderProcess) -> None:
     authorize = identity_pb2.AuthorizeRequest(redirect_uri="https://c.test/cb", state="s")
     assert minimal.identity_provider.Authorize(authorize, timeout=10).redirect_uri == (
         "https://c.test/cb?code=async&state=s"
@@ -414,7 +351,9 @@ def test_async_required_methods(minimal: Provider) -> None:
     assert _introspect(minimal, "tok-a").subject == "user:a"
 
 
-def test_a_crashed_handler_is_an_error_and_the_server_keeps_serving(minimal: Provider) -> None:
+def test_a_crashed_handler_is_an_error_and_the_server_keeps_serving(
+    minimal: ProviderProcess,
+) -> None:
     assert _code(lambda: _introspect(minimal, "boom")) == (
         grpc.StatusCode.UNKNOWN,
         "introspect: internal error",
@@ -423,7 +362,7 @@ def test_a_crashed_handler_is_an_error_and_the_server_keeps_serving(minimal: Pro
 
 
 def test_a_provider_without_base_class() -> None:
-    with _serve(ROOT, "identity_basic_provider:Structural") as provider:
+    with _launch("identity_basic_provider:Structural") as provider:
         request = identity_pb2.TokenRequest(grant_type="authorization_code", code="c")
         assert provider.identity_provider.Token(request, timeout=10).access_token == "tok-s"
         code, _ = _code(lambda: provider.identity_provider.UserInfo(identity_pb2.UserInfoRequest()))
@@ -434,7 +373,7 @@ def test_a_provider_without_base_class() -> None:
 
 
 def test_a_dual_provider_serves_identity_on_protocol_5() -> None:
-    with _serve(DUAL, "identity_dual_provider:provider") as provider:
+    with _launch("identity_dual_provider:provider", DUAL) as provider:
         assert _introspect(provider, "tok-dual").subject == "user:dual"
         answer = provider.identity_provider.UserInfo(
             identity_pb2.UserInfoRequest(), metadata=_as("abc"), timeout=10
@@ -453,11 +392,10 @@ def test_the_dual_provider_logs_in_on_protocol_2() -> None:
 
 
 def _refusal(root: Path, target: str, protocol: int) -> str:
-    provider = Provider(root, target, protocol)
-    code = provider.process.wait(timeout=30)
-    output = provider.output()
-    provider.stop()
-    assert code == 2
+    """The provider's whole output when a host of ``protocol`` starts it: one line."""
+    with pytest.raises(EmulatorError, match=r"exit status 2") as caught:
+        launch(root, "auth", protocol=protocol, target=target, python=sys.executable)
+    output = str(caught.value).split("--- provider output ---\n", 1)[1]
     assert output.count("\n") == 1, output
     return output
 
@@ -489,12 +427,10 @@ def test_a_base_class_placeholder_is_not_an_implementation() -> None:
 
 
 def test_sigterm_stops_the_server_cleanly() -> None:
-    provider = Provider(ROOT, "identity_basic_provider:identity")
-    provider.configure()
-    provider.process.send_signal(signal.SIGTERM)
-    assert provider.process.wait(timeout=10) == 0
-    assert not os.path.exists(provider.socket)
-    provider.stop()
+    provider = _launch("identity_basic_provider:identity")
+    _introspect(provider, "tok-a")
+    result = provider.stop()
+    assert (result.exit_code, result.killed, result.socket_removed) == (0, False, True)
 
 
 @pytest.mark.parametrize(
