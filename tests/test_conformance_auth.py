@@ -1,4 +1,8 @@
-"""Auth providers through the real runtime and the host emulator (PROTOCOL.md 5)."""
+"""Auth providers through the real runtime and the host emulator (PROTOCOL.md 5).
+
+``AuthProvider`` exists on protocol 2 only; what holds on both wires runs under each
+(the ``protocol`` fixture). The protocol-5 ``Identity`` suite is test_conformance_identity.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from gestalt.core.testing import (
 from gestalt.provider.v1 import auth_pb2
 
 ROOT = Path(__file__).parent / "providers" / "auth_basic"
+DUAL_ROOT = Path(__file__).parent / "providers" / "identity_dual"
 OIDC_ROOT = Path(__file__).parent.parent / "examples" / "oidc"
 CALLBACK = "https://gestalt.test/api/v1/auth/login/callback"
 
@@ -280,9 +285,21 @@ def test_failing_ttl_is_unknown() -> None:
         assert p.session_ttl_seconds == 24 * 3600
 
 
-def test_not_a_provider_fails_at_start() -> None:
-    with pytest.raises(EmulatorError):
-        launch(ROOT, "auth", target="auth_basic_provider:not_a_provider", python=sys.executable)
+def test_not_a_provider_fails_at_start(protocol: int) -> None:
+    with pytest.raises(EmulatorError, match=r"is not an (auth|identity) provider \(an object with"):
+        launch(
+            ROOT,
+            "auth",
+            target="auth_basic_provider:not_a_provider",
+            protocol=protocol,
+            python=sys.executable,
+        )
+
+
+def test_a_provider_of_both_interfaces_is_kind_2_on_either_wire(protocol: int) -> None:
+    with launch(DUAL_ROOT, "auth", protocol=protocol, python=sys.executable) as dual:
+        assert dual.identity is not None
+        assert dual.identity.kind == 2  # AUTH on protocol 2, IDENTITY on 5
 
 
 # -- async and concurrency --------------------------------------------------------------

@@ -13,7 +13,7 @@ from gestalt.auth import (
     ProviderStateSigner,
     authorization_url,
 )
-from gestalt.auth._surface import _ttl_seconds, _user_message
+from gestalt.auth._login_servicer import _ttl_seconds, _user_message
 from gestalt.core import InternalError
 
 

@@ -1,10 +1,16 @@
-"""Write Gestalt auth providers: browser logins, external tokens and session lifetimes.
+"""Write Gestalt auth and identity providers, for either generation of host.
 
-A provider is any object with ``begin_login(request)`` and ``complete_login(request)``
-(``def`` or ``async def``); ``validate_external_token(token)`` and ``session_ttl()`` are
-optional and found by name. :func:`authorization_url` and :class:`ProviderStateSigner`
-cover what every OAuth/OIDC provider needs: a query that survives the host's ``state``
-rewrite, and provider state that the browser cannot alter unnoticed.
+A protocol-2 host calls an *auth provider*: any object with ``begin_login(request)`` and
+``complete_login(request)``; ``validate_external_token(token)`` and ``session_ttl()``
+are optional and found by name. A protocol-5 host calls an *identity provider*, an
+OAuth 2.0 authorization server: ``authorize``, ``token`` and ``introspect`` are required,
+``user_info``, ``list_grants``, ``get_grant`` and ``revoke_grant`` optional
+(:class:`IdentityProvider`, :class:`AsyncIdentityProvider`). One object may implement
+both. Every method may be ``def`` or ``async def``.
+
+:func:`authorization_url` and :class:`ProviderStateSigner` cover what every OAuth/OIDC
+auth provider needs: a query that survives the host's ``state`` rewrite, and provider
+state that the browser cannot alter unnoticed.
 """
 
 from typing import TYPE_CHECKING
@@ -29,6 +35,19 @@ from gestalt.core.serving import lazy_attributes
 
 if TYPE_CHECKING:
     from gestalt.auth._helpers import InvalidProviderState, ProviderStateSigner, authorization_url
+    from gestalt.auth._identity_provider import AsyncIdentityProvider, IdentityProvider
+    from gestalt.auth._identity_types import (
+        AuthorizeRequest,
+        AuthorizeResponse,
+        Caller,
+        Grant,
+        GrantScope,
+        Introspection,
+        IntrospectRequest,
+        TokenRequest,
+        TokenResponse,
+        UserInfo,
+    )
     from gestalt.auth._provider import AuthProvider, ExternalTokenValidator, SessionTTLProvider
     from gestalt.auth._types import (
         AuthenticatedUser,
@@ -40,15 +59,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AlreadyExistsError",
+    "AsyncIdentityProvider",
     "AuthProvider",
     "AuthenticatedUser",
+    "AuthorizeRequest",
+    "AuthorizeResponse",
     "BeginLoginRequest",
     "BeginLoginResponse",
+    "Caller",
     "CompleteLoginRequest",
     "ExternalTokenValidator",
     "FailedPreconditionError",
     "GestaltError",
+    "Grant",
+    "GrantScope",
+    "IdentityProvider",
     "InternalError",
+    "IntrospectRequest",
+    "Introspection",
     "InvalidArgumentError",
     "InvalidProviderState",
     "InvalidToken",
@@ -59,9 +87,12 @@ __all__ = [
     "ProviderStateSigner",
     "RuntimeMetadata",
     "SessionTTLProvider",
+    "TokenRequest",
+    "TokenResponse",
     "UnauthenticatedError",
     "UnavailableError",
     "UnimplementedError",
+    "UserInfo",
     "__version__",
     "authorization_url",
 ]
@@ -80,5 +111,22 @@ _ORIGINS = {
     "BeginLoginResponse": "._types",
     "CompleteLoginRequest": "._types",
     "InvalidToken": "._types",
+    "AsyncIdentityProvider": "._identity_provider",
+    "IdentityProvider": "._identity_provider",
+    **dict.fromkeys(
+        (
+            "AuthorizeRequest",
+            "AuthorizeResponse",
+            "Caller",
+            "Grant",
+            "GrantScope",
+            "Introspection",
+            "IntrospectRequest",
+            "TokenRequest",
+            "TokenResponse",
+            "UserInfo",
+        ),
+        "._identity_types",
+    ),
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _ORIGINS)

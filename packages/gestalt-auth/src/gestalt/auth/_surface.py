@@ -1,189 +1,92 @@
-"""The auth surface: how ``python -m gestalt._runtime ROOT TARGET auth`` serves."""
+"""The auth surface: how ``python -m gestalt._runtime ROOT TARGET auth`` (or ``identity``)
+serves.
+
+The two host generations call identity code through unrelated services: a protocol-2
+host drives a browser login through ``AuthProvider`` (``begin_login``,
+``complete_login``), a protocol-5 host treats the provider as an OAuth 2.0 authorization
+server through ``Identity`` (``authorize``, ``token``, ``introspect``, ...). Neither
+translates into the other, so a provider implements the interface of each generation it
+is to serve, and a start by the other generation fails with one line that says so. Only
+the served generation's servicer and stubs are imported.
+"""
 
 from __future__ import annotations
 
-import math
-import urllib.parse
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
-from types import ModuleType
-from typing import Any
+from gestalt.core import ProviderKind
+from gestalt.core.serving import LoadedProvider, TargetError, has_methods, provider_from_target
 
-from google.protobuf import empty_pb2
-
-from gestalt.auth._types import (
-    AuthenticatedUser,
-    BeginLoginRequest,
-    BeginLoginResponse,
-    CompleteLoginRequest,
+#: What a protocol-2 auth provider has.
+LOGIN_METHODS = ("begin_login", "complete_login")
+LOGIN_EXPECTED = (
+    "an auth provider (an object with begin_login(request) and complete_login(request))"
 )
-from gestalt.core import InternalError, NotFoundError, ProviderKind, UnimplementedError
-from gestalt.core.serving import Context, Runtime, ServicerSurface, guard
-from gestalt.provider.v1 import auth_pb2, auth_pb2_grpc
-
-NIL_RESPONSE = "auth provider returned nil response"
-NIL_USER = "auth provider returned nil user"
-NOT_RECOGNIZED = "token not recognized"
-
-
-def _optional(provider: object, name: str) -> Callable[..., Any] | None:
-    found = getattr(provider, name, None)
-    return found if callable(found) else None
-
-
-def _user_message(user: object, label: str) -> auth_pb2.AuthenticatedUser:
-    """The wire form of a returned user, or an ``INTERNAL`` error that says what is wrong."""
-    if user is None:
-        raise InternalError(NIL_USER)
-    if isinstance(user, auth_pb2.AuthenticatedUser):
-        message = user
-    elif isinstance(user, AuthenticatedUser):
-        claims: object = user.claims
-        if not isinstance(claims, Mapping) or not all(
-            isinstance(key, str) and isinstance(value, str) for key, value in claims.items()
-        ):
-            raise InternalError(f"{label}: AuthenticatedUser.claims must map str to str")
-        fields: tuple[object, ...] = (user.subject, user.email, user.display_name, user.avatar_url)
-        if not all(isinstance(value, str) for value in fields):
-            raise InternalError(
-                f"{label}: AuthenticatedUser subject, email, display_name and avatar_url "
-                "must be str"
-            )
-        message = auth_pb2.AuthenticatedUser(
-            subject=user.subject,
-            email=user.email,
-            email_verified=bool(user.email_verified),
-            display_name=user.display_name,
-            avatar_url=user.avatar_url,
-            claims=dict(claims),
-        )
-    else:
-        raise InternalError(
-            f"{label}: provider returned {type(user).__name__}, not AuthenticatedUser"
-        )
-    if not message.email.strip():
-        raise InternalError(
-            f"{label}: the authenticated user has no email; the host keys users by email, "
-            "so return the identity provider's email (request the 'email' scope)"
-        )
-    return message
-
-
-def _ttl_seconds(value: object) -> int:
-    """Whole seconds for a ``session_ttl()`` result; negatives clamp to 0."""
-    if value is None:
-        return 0
-    if isinstance(value, timedelta):
-        seconds = value.total_seconds()
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
-    else:
-        raise InternalError(
-            f"session settings: session_ttl() returned {type(value).__name__}, "
-            "not timedelta or seconds"
-        )
-    if math.isnan(seconds):
-        raise InternalError("session settings: session_ttl() returned NaN")
-    if seconds <= 0:
-        return 0
-    return int(min(seconds, 2**63 - 1))
-
-
-def _check_authorization_url(url: str) -> None:
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        parts = None
-    if parts is None or not parts.scheme or not parts.netloc:
-        raise InternalError("begin login: authorization_url must be an absolute URL")
-
-
-class AuthServicer(auth_pb2_grpc.AuthProviderServicer):
-    """The four ``AuthProvider`` rpcs over a provider object; optional ones decided once.
-
-    Every rpc is guarded with ``redact``: auth code handles codes and tokens, and exception
-    texts (an HTTP library's error, a JSON decoder's excerpt) may carry them, so only a
-    ``GestaltError``'s message, written by the author for the host, is ever shown.
-    """
-
-    def __init__(self, provider: object, runtime: Runtime, messages: ModuleType) -> None:
-        self._begin: Callable[[BeginLoginRequest], Awaitable[Any]] = runtime.to_async(
-            provider.begin_login  # type: ignore[attr-defined]
-        )
-        self._complete: Callable[[CompleteLoginRequest], Awaitable[Any]] = runtime.to_async(
-            provider.complete_login  # type: ignore[attr-defined]
-        )
-        validate = _optional(provider, "validate_external_token")
-        ttl = _optional(provider, "session_ttl")
-        self._validate = runtime.to_async(validate) if validate is not None else None
-        self._ttl = runtime.to_async(ttl) if ttl is not None else None
-
-    @guard("begin login", redact=True)
-    async def BeginLogin(
-        self, request: auth_pb2.BeginLoginRequest, context: Context
-    ) -> auth_pb2.BeginLoginResponse:
-        answer = await self._begin(
-            BeginLoginRequest(
-                callback_url=request.callback_url,
-                host_state=request.host_state,
-                scopes=tuple(request.scopes),
-                options=dict(request.options),
-            )
-        )
-        if answer is None:
-            raise InternalError(NIL_RESPONSE)
-        if not isinstance(answer, BeginLoginResponse | auth_pb2.BeginLoginResponse):
-            raise InternalError(
-                f"begin login: provider returned {type(answer).__name__}, not BeginLoginResponse"
-            )
-        url: object = answer.authorization_url
-        state: object = answer.provider_state
-        if not isinstance(url, str) or not isinstance(state, bytes | bytearray):
-            raise InternalError(
-                "begin login: authorization_url must be str and provider_state bytes"
-            )
-        _check_authorization_url(url)
-        return auth_pb2.BeginLoginResponse(authorization_url=url, provider_state=bytes(state))
-
-    @guard("complete login", redact=True)
-    async def CompleteLogin(
-        self, request: auth_pb2.CompleteLoginRequest, context: Context
-    ) -> auth_pb2.AuthenticatedUser:
-        user = await self._complete(
-            CompleteLoginRequest(
-                query=dict(request.query),
-                provider_state=request.provider_state,
-                callback_url=request.callback_url,
-            )
-        )
-        return _user_message(user, "complete login")
-
-    @guard("validate external token", redact=True)
-    async def ValidateExternalToken(
-        self, request: auth_pb2.ValidateExternalTokenRequest, context: Context
-    ) -> auth_pb2.AuthenticatedUser:
-        if self._validate is None:
-            raise UnimplementedError("external token validation is not implemented")
-        user = await self._validate(request.token)
-        if user is None:
-            raise NotFoundError(NOT_RECOGNIZED)
-        return _user_message(user, "validate external token")
-
-    @guard("session settings", redact=True)
-    async def GetSessionSettings(
-        self, request: empty_pb2.Empty, context: Context
-    ) -> auth_pb2.AuthSessionSettings:
-        if self._ttl is None:
-            raise UnimplementedError("session settings are not implemented")
-        seconds = _ttl_seconds(await self._ttl())
-        return auth_pb2.AuthSessionSettings(session_ttl_seconds=seconds)
-
-
-surface = ServicerSurface(
-    ProviderKind.AUTH,
-    ("begin_login", "complete_login"),
-    "an auth provider (an object with begin_login(request) and complete_login(request))",
-    AuthServicer,
-    {2: ("auth", "AuthProvider")},
-    optional=("validate_external_token", "session_ttl"),
+#: What a protocol-5 identity provider has.
+IDENTITY_METHODS = ("authorize", "token", "introspect")
+IDENTITY_EXPECTED = (
+    "an identity provider (an object with authorize(request), token(request) and "
+    "introspect(request))"
 )
+
+_LOGIN_SHAPE = "a protocol-2 AuthProvider (begin_login, complete_login)"
+_IDENTITY_SHAPE = "a protocol-5 identity provider (authorize, token, introspect)"
+
+
+class AuthSurface:
+    """Serves ``AuthProvider`` to a protocol-2 host and ``Identity`` to a protocol-5 one."""
+
+    @property
+    def kind(self) -> ProviderKind:
+        """Auth (``identity`` on protocol 5; the same kind number on both wires)."""
+        return ProviderKind.AUTH
+
+    def load(self, target: object, protocol: int) -> LoadedProvider:
+        """The provider TARGET names, ready to serve ``protocol``'s service.
+
+        Raises:
+            TargetError: TARGET is neither kind of provider, or only the kind the host
+                does not call.
+        """
+        if protocol == 5:
+            return self._load_identity(target)
+        if protocol != 2:
+            raise TargetError(f"auth providers are not served on protocol {protocol}")
+        provider = provider_from_target(
+            target,
+            lambda candidate: (
+                has_methods(candidate, LOGIN_METHODS) or has_methods(candidate, IDENTITY_METHODS)
+            ),
+            expected=LOGIN_EXPECTED,
+        )
+        if not has_methods(provider, LOGIN_METHODS):
+            raise TargetError(
+                "this gestaltd speaks protocol 2, which calls auth providers through "
+                "AuthProvider (begin_login, complete_login); "
+                f"TARGET is {_IDENTITY_SHAPE}: implement begin_login(request) "
+                "and complete_login(request) (gestalt.auth.AuthProvider) to serve it"
+            )
+        from gestalt.auth._login_servicer import surface
+
+        return surface.load(provider, protocol)
+
+    def _load_identity(self, target: object) -> LoadedProvider:
+        from gestalt.auth._identity_servicer import is_identity_provider, surface
+
+        provider = provider_from_target(
+            target,
+            lambda candidate: (
+                is_identity_provider(candidate) or has_methods(candidate, LOGIN_METHODS)
+            ),
+            expected=IDENTITY_EXPECTED,
+        )
+        if not is_identity_provider(provider):
+            raise TargetError(
+                "this gestaltd speaks protocol 5, which calls identity providers through "
+                "Identity (authorize, token, introspect, user_info, grants); "
+                f"TARGET is {_LOGIN_SHAPE}: implement authorize(request), "
+                "token(request) and introspect(request) (gestalt.auth.IdentityProvider) "
+                "to serve it"
+            )
+        return surface.load(provider, 5)
+
+
+surface = AuthSurface()
