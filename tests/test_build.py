@@ -644,9 +644,10 @@ def test_build_forms_by_argument_count(v5_cache: Path) -> None:
 
 
 # -- the examples' manifests: each names a provider that exists ---------------------------------
-# A manifest with a run command (a protocol-5 host's) is run as that host exports a catalog:
-# its command in the example's directory, GESTALT_APP_WRITE_CATALOG set (`uv run gestalt` is
-# this environment's gestalt). One without (a protocol-2 host's) names an importable target.
+# A manifest with a run command (a protocol-5 host's) is run as that host exports a catalog
+# (its command in the example's directory, GESTALT_APP_WRITE_CATALOG set; `uv run gestalt` is
+# this environment's gestalt), then as it serves, under the emulator's protocol-5 host. One
+# without a run command (a protocol-2 host's) names an importable target.
 
 EXAMPLES = sorted(
     path for path in (REPO / "examples").iterdir() if (path / "pyproject.toml").is_file()
@@ -684,6 +685,13 @@ def test_the_run_command_serves_what_it_names(example: Path, tmp_path: Path) -> 
     done = _gestalt(*command[3:], cwd=example, GESTALT_APP_WRITE_CATALOG=str(catalog))
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(catalog.read_text())["name"] == example.name
+    # ... and serves: the command exactly as written, no KIND (the manifest's kind decides).
+    command = [sys.executable, "-m", "gestalt._cli", *command[3:]]
+    config = {"base_url": "http://127.0.0.1:9/api"}  # helpdesk needs one; the others ignore it
+    with launch(example, command=command, protocol=5, config=config) as proc:
+        assert proc.metadata is not None
+    assert proc.result is not None
+    assert proc.result.exit_code == 0
 
 
 @pytest.mark.parametrize(
