@@ -225,7 +225,9 @@ def host_channel(endpoint: HostEndpoint, *, aio: bool) -> Any:
     if endpoint.root_certificates is not None:
         credentials = grpc.ssl_channel_credentials(endpoint.root_certificates or None)
     if aio:
-        interceptors = [_AsyncMetadata(endpoint.metadata)] if endpoint.metadata else None
+        interceptors: list[Any] | None = None
+        if endpoint.metadata:
+            interceptors = [kind(endpoint.metadata) for kind in _ASYNC_INTERCEPTORS]
         if credentials is None:
             return grpc.aio.insecure_channel(
                 endpoint.target, options=endpoint.options, interceptors=interceptors
@@ -298,31 +300,39 @@ class _Metadata(
         return continuation(self._details(details), requests)
 
 
-class _AsyncMetadata(
-    grpc.aio.UnaryUnaryClientInterceptor,
-    grpc.aio.UnaryStreamClientInterceptor,
-    grpc.aio.StreamUnaryClientInterceptor,
-    grpc.aio.StreamStreamClientInterceptor,
-):
-    """Adds fixed metadata to every call of a ``grpc.aio`` channel."""
+class _AsyncMetadata:
+    """Adds fixed metadata to the calls of a ``grpc.aio`` channel (one subclass per call
+    shape: ``grpc.aio`` files each interceptor under the first shape it implements)."""
 
     def __init__(self, metadata: Sequence[tuple[str, str]]) -> None:
         self._extra = tuple(metadata)
 
-    def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+    async def _continue(self, continuation: Any, details: Any, request: Any) -> Any:
         metadata = grpc.aio.Metadata(*_with(self._extra, details.metadata))
-        return grpc.aio.ClientCallDetails(
+        added = grpc.aio.ClientCallDetails(
             details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
         )
+        return await continuation(added, request)
 
+
+class _AsyncUnaryUnary(_AsyncMetadata, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(self._details(details), request)
+        return await self._continue(continuation, details, request)
 
+
+class _AsyncUnaryStream(_AsyncMetadata, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(self._details(details), request)
+        return await self._continue(continuation, details, request)
 
+
+class _AsyncStreamUnary(_AsyncMetadata, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
-        return await continuation(self._details(details), requests)
+        return await self._continue(continuation, details, requests)
 
+
+class _AsyncStreamStream(_AsyncMetadata, grpc.aio.StreamStreamClientInterceptor):
     async def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
-        return await continuation(self._details(details), requests)
+        return await self._continue(continuation, details, requests)
+
+
+_ASYNC_INTERCEPTORS = (_AsyncUnaryUnary, _AsyncUnaryStream, _AsyncStreamUnary, _AsyncStreamStream)
