@@ -98,8 +98,9 @@ def write(s3: S3Host, key: str, data: bytes, bucket: str = BUCKET, **open_fields
     return s3.WriteObject(frames(), timeout=60).meta
 
 
-def read(s3: S3Host, key: str, **fields: Any) -> tuple[Any, bytes, list[Any]]:
-    frames = list(s3.ReadObject(s3.pb.ReadObjectRequest(ref=s3.ref(key), **fields), timeout=60))
+def read(s3: S3Host, key: str, bucket: str = BUCKET, **fields: Any) -> tuple[Any, bytes, list[Any]]:
+    request = s3.pb.ReadObjectRequest(ref=s3.ref(key, bucket), **fields)
+    frames = list(s3.ReadObject(request, timeout=60))
     assert frames[0].WhichOneof("result") == "meta"
     assert all(f.WhichOneof("result") == "data" and f.data for f in frames[1:])
     return frames[0].meta, b"".join(f.data for f in frames[1:]), frames
@@ -688,19 +689,13 @@ def test_s3_boto3_on_protocol_5_needs_its_bucket_at_configure(moto_endpoint: str
 
 
 def test_s3_boto3_on_protocol_5_serves_its_configured_bucket(moto_endpoint: str) -> None:
-    import boto3
-
     config = {**_boto3_config(moto_endpoint), "bucket": "bkt2"}
-    with launch(
-        PROVIDERS / "s3_boto3", "s3", python=sys.executable, config=config, protocol=5
-    ) as proc:
+    boto3 = PROVIDERS / "s3_boto3"
+    with launch(boto3, "s3", python=sys.executable, config=config, protocol=5) as proc:
         assert write(S3Host(proc), "in-bkt2", b"stored").size == 6
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    assert client.get_object(Bucket="bkt2", Key="in-bkt2")["Body"].read() == b"stored"
-    client.close()
+    # A protocol-2 host names the bucket: the object is in bkt2, and only there.
+    with launch(boto3, "s3", python=sys.executable, config=config, protocol=2) as proc:
+        host = S3Host(proc)
+        assert read(host, "in-bkt2", bucket="bkt2")[1] == b"stored"
+        missing = host.pb.HeadObjectRequest(ref=host.ref("in-bkt2"))
+        assert code_of(lambda: host.HeadObject(missing)) == grpc.StatusCode.NOT_FOUND

@@ -19,7 +19,6 @@ import collections
 import dataclasses
 import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -211,7 +210,8 @@ def _root_certificates() -> bytes:
     if not path:
         return b""
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError as error:
         raise HostServiceAddressError(
             f"{HOST_SERVICE_TLS_CA_FILE}={bounded(path)!r} cannot be read: {error.strerror}"
