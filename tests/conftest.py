@@ -15,6 +15,15 @@ PROVIDERS = Path(__file__).parent / "providers"
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="module", params=[2, 5], ids=["v2", "v5"])
+def protocol(request: pytest.FixtureRequest) -> int:
+    """The host protocol a suite runs under: a module that asks for it runs once as a
+    protocol-2 gestaltd would launch its providers and once as a protocol-5 one would
+    (``launch(..., protocol=protocol)``)."""
+    version: int = request.param
+    return version
+
+
 @pytest.fixture(scope="session")
 def providers_dir() -> Path:
     """The folder of test provider directories."""

@@ -62,7 +62,8 @@ def proc(request: pytest.FixtureRequest) -> Iterator[ProviderProcess]:
 
 @pytest.fixture
 def stub(proc: ProviderProcess) -> cache_pb2_grpc.CacheStub:
-    return proc.cache
+    cache: cache_pb2_grpc.CacheStub = proc.cache
+    return cache
 
 
 @pytest.fixture

@@ -262,7 +262,8 @@ def test_metadata(main: ProviderProcess, plain: ProviderProcess) -> None:
 def _session(p: ProviderProcess, role: str) -> plugin_pb2.GetSessionCatalogResponse:
     context = plugin_pb2.RequestContext(access=plugin_pb2.AccessContext(role=role))
     request = plugin_pb2.GetSessionCatalogRequest(context=context)
-    return p.integration.GetSessionCatalog(request)
+    response: plugin_pb2.GetSessionCatalogResponse = p.integration.GetSessionCatalog(request)
+    return response
 
 
 def test_session_catalog_on(main: ProviderProcess) -> None:

@@ -70,7 +70,8 @@ def env_proc(secret_dir: Path) -> Iterator[ProviderProcess]:
 
 
 def _get(proc: ProviderProcess, name: str) -> str:
-    return proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name=name), timeout=10).value
+    value: str = proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name=name), timeout=10).value
+    return value
 
 
 def _error(proc: ProviderProcess, name: str) -> tuple[grpc.StatusCode, str]:

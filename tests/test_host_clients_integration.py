@@ -26,6 +26,14 @@ def host() -> dict[str, Any]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _pending_on_protocol_5(protocol: int, request: pytest.FixtureRequest) -> None:
+    # Strict: the day both land, these pass and the marker must go.
+    if protocol == 5:
+        reason = "needs the integration surface and the emulator's host services on protocol 5"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
 @pytest.fixture(scope="module")
 def proc(protocol: int, host: dict[str, Any]) -> Iterator[ProviderProcess]:
     services = list(host.values())

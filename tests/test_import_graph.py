@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from gestalt.core.testing import launch
-from gestalt.provider.v1 import secrets_pb2
 
 REPO = Path(__file__).resolve().parent.parent
 SURFACES = ("integration", "auth", "cache", "secrets", "s3")
@@ -70,17 +69,26 @@ def test_integration_surface_imports_no_other_surface_nor_boto3() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_a_served_runtime_kind_loaded_only_its_own_surface() -> None:
+def test_a_served_runtime_kind_loaded_only_its_own_surface_and_generation(protocol: int) -> None:
     with launch(
-        REPO / "tests" / "providers" / "runtime_probe", "secrets", python=sys.executable
+        REPO / "tests" / "providers" / "runtime_probe",
+        "secrets",
+        python=sys.executable,
+        protocol=protocol,
     ) as proc:
-        reply = proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name="modules"), timeout=10)
+        request = proc.stubs("secrets")[0].GetSecretRequest(name="modules")
+        reply = proc.secrets.GetSecret(request, timeout=10)
     loaded = set(json.loads(reply.value))
     assert "gestalt.secrets" in loaded
     assert not loaded & {f"gestalt.{s}" for s in SURFACES if s != "secrets"}
     assert not loaded & set(HEAVY)
-    stubs = {m for m in loaded if m.startswith("gestalt.provider.v1.") and m.endswith("_pb2")}
-    assert stubs == {"gestalt.provider.v1.runtime_pb2", "gestalt.provider.v1.secrets_pb2"}
+    # only the served generation's stubs: v1 for protocol 2, the private v5 copy for 5
+    folder = {2: "v1", 5: "v5"}[protocol]
+    stubs = {m for m in loaded if m.startswith("gestalt.provider.v") and m.endswith("_pb2")}
+    assert stubs == {
+        f"gestalt.provider.{folder}.runtime_pb2",
+        f"gestalt.provider.{folder}.secrets_pb2",
+    }
 
 
 @pytest.mark.parametrize(
@@ -116,3 +124,14 @@ def test_host_service_clients_import_only_their_hosts_stubs(
     assert f"gestalt.provider.{own}.s3_pb2_grpc" in loaded
     assert f"gestalt.provider.{own}.cache_pb2_grpc" in loaded
     assert not [m for m in loaded if m.startswith(f"gestalt.provider.{other}.")]
+
+
+def test_s3_and_cache_modules_import_no_stubs_until_a_generation_is_chosen() -> None:
+    # The servicer gets its generation's messages from the runtime, a client from the
+    # host's environment: importing the modules loads neither generation.
+    code = (
+        "import sys, gestalt.s3._surface, gestalt.s3._client, gestalt.cache._client; "
+        "print([m for m in sys.modules if m.startswith('gestalt.provider.')])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

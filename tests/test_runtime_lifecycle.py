@@ -41,7 +41,8 @@ def probe(request: pytest.FixtureRequest) -> Iterator[ProviderProcess]:
 
 def ask(proc: ProviderProcess, command: str, timeout: float = 10) -> str:
     request = secrets_pb2.GetSecretRequest(name=command)
-    return proc.secrets.GetSecret(request, timeout=timeout).value
+    value: str = proc.secrets.GetSecret(request, timeout=timeout).value
+    return value
 
 
 def configure(
@@ -52,7 +53,10 @@ def configure(
     request = runtime_pb2.ConfigureProviderRequest(name="probe-1", protocol_version=version)
     if config:
         request.config.CopyFrom(dict_to_struct(config))
-    return proc.lifecycle.ConfigureProvider(request, timeout=30)
+    response: runtime_pb2.ConfigureProviderResponse = proc.lifecycle.ConfigureProvider(
+        request, timeout=30
+    )
+    return response
 
 
 def test_identity_has_kind_protocol_range_and_pyproject_defaults(probe: ProviderProcess) -> None:

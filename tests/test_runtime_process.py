@@ -23,7 +23,10 @@ PROBE = Path(__file__).parent / "providers" / "runtime_probe"
 
 
 def ask(proc: ProviderProcess, command: str, timeout: float = 10) -> str:
-    return proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name=command), timeout=timeout).value
+    value: str = proc.secrets.GetSecret(
+        secrets_pb2.GetSecretRequest(name=command), timeout=timeout
+    ).value
+    return value
 
 
 def alive(pid: int) -> bool:

@@ -5,7 +5,8 @@ Every surface (``gestalt.integration``, ``gestalt.cache``, ...) re-exports these
 purpose; their message is shown to the caller. :class:`RuntimeMetadata` describes a
 provider to the host. What surface distributions build on lives in
 :mod:`gestalt.core.serving`; the host emulator in :mod:`gestalt.core.testing`; the
-generated wire types in :mod:`gestalt.provider.v1`.
+generated wire types in :mod:`gestalt.provider.v1` (protocol 2) and
+:mod:`gestalt.provider.v5` (protocol 5).
 """
 
 from gestalt.core._namespace import check_namespace

@@ -6,8 +6,14 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from gestalt.core._kinds import ProviderKind
 from gestalt.core._pyproject import explain_missing_target, target_from_pyproject
+from gestalt.core._wire import HOST_VARIABLES
 from gestalt.core.testing._host_contract import SAFE_ENV, EmulatorError
+
+#: The KIND word a protocol-5 manifest names a kind with (``app`` is spelled
+#: ``integration`` on the command line, as upstream's ``gestalt run`` expects).
+_V5_KIND_WORDS = {ProviderKind.AUTH: "identity"}
 
 
 def resolve_target(root: Path, kind: str, target: str | None) -> str:
@@ -29,18 +35,37 @@ def runtime_argv(python: str, root: Path, target: str, kind: str) -> list[str]:
     return [python, "-m", "gestalt._runtime", str(root), target, kind]
 
 
+def manifest_run_argv(python: str, target: str, kind: ProviderKind) -> list[str]:
+    """A protocol-5 manifest's run command, ``gestalt run . TARGET KIND``, without uv.
+
+    The host runs it with ROOT as the working directory, so ROOT is ``.``.
+    """
+    word = _V5_KIND_WORDS.get(kind, kind.value)
+    return [python, "-m", "gestalt._cli", "run", ".", target, word]
+
+
 def serve_environment(
-    extra: Mapping[str, str], socket_path: str, host_env: Mapping[str, str]
+    extra: Mapping[str, str],
+    endpoint: str,
+    host_env: Mapping[str, str],
+    *,
+    protocol: int = 2,
+    name: str = "",
 ) -> dict[str, str]:
     """The scrubbed serving environment, built in the host's order.
 
     The safe variables of the emulator's own environment, then the config's ``env:`` map,
-    then the socket, the parent pid and the host-service variables, which win.
+    then the endpoint, the parent pid (``GESTALT_PLUGIN_*`` below protocol 5,
+    ``GESTALT_PROVIDER_SOCKET``/``GESTALT_APP_*`` from 5 on, with the instance name) and
+    the host-service variables, which win.
     """
+    variables = HOST_VARIABLES[5 if protocol >= 5 else 2]
     env = {key: os.environ[key] for key in SAFE_ENV if key in os.environ}
     env.update(extra)
-    env["GESTALT_PLUGIN_SOCKET"] = socket_path
-    env["GESTALT_PLUGIN_PARENT_PID"] = str(os.getpid())
+    env[variables.socket] = endpoint
+    env[variables.parent_pid] = str(os.getpid())
+    if protocol >= 5:
+        env["GESTALT_APP_NAME"] = name
     env.update(host_env)
     return env
 

@@ -13,12 +13,16 @@ import tempfile
 SAFE_ENV = ("PATH", "HOME", "TMPDIR", "LANG", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR")
 #: How long the host waits for the provider's socket file, and how often it looks.
 READY_TIMEOUT = 10.0
+#: A protocol-5 host's wait for the socket and then for the connection to be ready.
+READY_TIMEOUT_V5 = 45.0
 POLL = 0.025
 #: Between SIGTERM and SIGKILL.
 KILL_GRACE = 2.0
 #: Deadlines of the runtime kinds' unary calls and of their start-up calls.
 RUNTIME_CALL_TIMEOUT = 10.0
 CONFIGURE_TIMEOUT = 30.0
+#: The deadline of the protocol-5 lifecycle ``StartProvider``.
+START_TIMEOUT = 120.0
 #: How much of the provider's output an error message carries (its end), and of one line.
 OUTPUT_TAIL_CHARS = 4000
 LINE_CHARS = 500

@@ -1,9 +1,12 @@
 """A provider process under an emulated host: spawn, readiness, clients, output and stop.
 
-The child gets the host's command line, a scrubbed environment, a working directory that is
-not ROOT, stdin closed, a private ``gstp-*`` socket directory, the 25 ms readiness poll with
-its 10 s budget, a client with the host's 4 MiB receive limit, and SIGTERM then SIGKILL
-after 2 s (docs/host.md).
+The child gets the host's command line, a scrubbed environment, stdin closed, a private
+``gstp-*`` socket directory, the readiness poll, a client with the host's 4 MiB receive
+limit, and SIGTERM then SIGKILL after 2 s (docs/host.md). A protocol-2 (or 3) host runs
+``python -m gestalt._runtime ROOT TARGET KIND`` from a working directory that is not ROOT,
+sets ``GESTALT_PLUGIN_*`` and waits 10 s for the socket file; a protocol-5 host runs the
+manifest's ``gestalt run . TARGET KIND`` from ROOT, sets ``GESTALT_PROVIDER_SOCKET`` (an
+``app.sock``) and ``GESTALT_APP_*``, and waits 45 s for the socket and a ready connection.
 """
 
 from __future__ import annotations
@@ -18,18 +21,25 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any, BinaryIO
 
 import grpc
 
 from gestalt.core._kinds import ProviderKind
 from gestalt.core._structs import dict_to_struct
-from gestalt.core.testing._command import resolve_target, runtime_argv, serve_environment
+from gestalt.core._wire import stubs
+from gestalt.core.testing._command import (
+    manifest_run_argv,
+    resolve_target,
+    runtime_argv,
+    serve_environment,
+)
 from gestalt.core.testing._host_contract import (
     KILL_GRACE,
     POLL,
     READY_TIMEOUT,
+    READY_TIMEOUT_V5,
     EmulatorError,
     cannot_run,
     short_temp_base,
@@ -40,19 +50,15 @@ from gestalt.core.testing._host_services import HostService, RunningHostServices
 from gestalt.core.testing._interpreter import choose_interpreter
 from gestalt.core.testing._startup import (
     DEFAULT_SESSION_TTL_SECONDS,
+    integration_stub,
     start_integration,
     start_runtime_kind,
+    wire_of,
 )
-from gestalt.provider.v1 import (
-    auth_pb2_grpc,
-    cache_pb2_grpc,
-    plugin_pb2,
-    plugin_pb2_grpc,
-    runtime_pb2,
-    runtime_pb2_grpc,
-    s3_pb2_grpc,
-    secrets_pb2_grpc,
-)
+from gestalt.provider.v1 import auth_pb2_grpc
+
+#: The host protocols the emulator plays: 2 and 5 as gestaltd does, 3 to test the refusal.
+HOST_PROTOCOLS = (2, 3, 5)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,12 +83,17 @@ class ProviderProcess:
 
     Attributes:
         root, kind, target: What was launched.
+        protocol: The host protocol played: 2, 5, or 3 (a protocol-2 launch that asks
+            for version 3, to test the refusal).
         python: The interpreter that runs it.
         pid: The child's process id.
-        socket_path: ``GESTALT_PLUGIN_SOCKET``.
-        metadata: ``GetMetadata``'s answer (integration; ``None`` if UNIMPLEMENTED).
+        socket_path: The Unix socket served on (``GESTALT_PLUGIN_SOCKET`` below 5,
+            ``GESTALT_PROVIDER_SOCKET`` on 5).
+        metadata: ``GetMetadata``'s answer (integration; ``None`` if UNIMPLEMENTED), a
+            ``ProviderMetadata`` of the protocol's generation.
         identity: The second ``GetProviderIdentity`` answer (runtime kinds).
-        session_ttl_seconds: What ``GetSessionSettings`` gave (auth), or the 24 h default.
+        session_ttl_seconds: What ``GetSessionSettings`` gave (auth on protocol 2), or the
+            24 h default.
         time_to_socket: Seconds from spawn to the socket file.
         host_env: The host-service variables given to the provider.
         result: How it ended, once stopped.
@@ -102,10 +113,22 @@ class ProviderProcess:
         host_services: Sequence[HostService] = (),
         own_process_group: bool = False,
         command: Sequence[str] | None = None,
+        protocol: int = 2,
     ) -> None:
+        if protocol not in HOST_PROTOCOLS:
+            raise EmulatorError(
+                f"protocol {protocol!r}: the emulator plays a protocol 2, 3 or 5 host"
+            )
+        self.protocol = protocol
         self.root = Path(root).resolve()
-        self.kind = ProviderKind(kind)
-        self.target = resolve_target(self.root, kind, target)
+        try:
+            self.kind = ProviderKind.from_word(kind)
+        except ValueError:
+            raise EmulatorError(
+                f"kind {kind[:40]!r}: expected integration (app), auth (identity), cache, "
+                "secrets or s3"
+            ) from None
+        self.target = resolve_target(self.root, self.kind.value, target)
         self.name = name
         self.config = dict(config or {})
         self._extra_env = dict(env or {})
@@ -113,8 +136,8 @@ class ProviderProcess:
         self._host_services = list(host_services)
         self._own_group = own_process_group
         self._command = list(command) if command is not None else None
-        self.metadata: plugin_pb2.ProviderMetadata | None = None
-        self.identity: runtime_pb2.ProviderIdentity | None = None
+        self.metadata: Any = None
+        self.identity: Any = None
         self.session_ttl_seconds = DEFAULT_SESSION_TTL_SECONDS
         self.time_to_socket = 0.0
         self.host_env: dict[str, str] = {}
@@ -131,12 +154,13 @@ class ProviderProcess:
     # -- start ----------------------------------------------------------------------------
 
     def spawn(self) -> None:
-        """Start host services, spawn the process and wait for its socket (no RPC yet)."""
+        """Start host services, spawn the process and wait for it to serve (no RPC yet)."""
         base = short_temp_base()
         socket_dir = tempfile.mkdtemp(prefix="gstp-", dir=base)  # mode 0700
         scratch = tempfile.mkdtemp(prefix="gstp-cwd-", dir=base)
         self._dirs = [socket_dir, scratch]
-        self.socket_path = os.path.join(socket_dir, "plugin.sock")
+        v5 = self.wire == 5
+        self.socket_path = os.path.join(socket_dir, "app.sock" if v5 else "plugin.sock")
         if self._host_services:
             if self.kind is not ProviderKind.INTEGRATION:
                 raise EmulatorError("only integration providers get host services")
@@ -144,14 +168,20 @@ class ProviderProcess:
             self.host_env = dict(self._services.env)
         self._out = tempfile.TemporaryFile(prefix="gstp-out-")  # noqa: SIM115 - closed in stop()
         started = time.monotonic()
-        command = self._command or runtime_argv(
-            self.python, self.root, self.target, self.kind.value
+        if self._command is not None:
+            command = self._command
+        elif v5:
+            command = manifest_run_argv(self.python, self.target, self.kind)
+        else:
+            command = runtime_argv(self.python, self.root, self.target, self.kind.value)
+        env = serve_environment(
+            self._extra_env, self.socket_path, self.host_env, protocol=self.protocol, name=self.name
         )
         try:
             self._proc = subprocess.Popen(
                 command,
-                cwd=scratch,
-                env=serve_environment(self._extra_env, self.socket_path, self.host_env),
+                cwd=self.root if v5 else scratch,
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=self._out,
                 stderr=self._out,
@@ -161,33 +191,58 @@ class ProviderProcess:
             self._abandon()
             raise cannot_run(command[0], error) from None
         self.pid = self._proc.pid
+        budget = READY_TIMEOUT_V5 if v5 else READY_TIMEOUT
         while not os.path.exists(self.socket_path):
-            code = self._proc.poll()
-            if code is not None:
+            self._check_alive()
+            if time.monotonic() - started > budget:
                 self._abandon()
-                raise start_failure(
-                    f"plugin process exited before serving gRPC (exit status {code})",
-                    self.python,
-                    self.output(),
+                raise EmulatorError(
+                    f"waiting for plugin socket: context deadline exceeded ({budget:.0f} s)"
                 )
-            if time.monotonic() - started > READY_TIMEOUT:
-                self._abandon()
-                raise EmulatorError("waiting for plugin socket: context deadline exceeded (10 s)")
             time.sleep(POLL)
         self.time_to_socket = time.monotonic() - started
         self._channel = grpc.insecure_channel(
             f"unix:{self.socket_path}", options=[("grpc.default_authority", "localhost")]
         )
+        if v5:  # a protocol-5 host also waits for the connection to be ready
+            self._wait_ready(started + budget)
+
+    def _check_alive(self) -> None:
+        """Raise the host's error when the process exited before serving."""
+        assert self._proc is not None
+        code = self._proc.poll()
+        if code is not None:
+            self._abandon()
+            raise start_failure(
+                f"plugin process exited before serving gRPC (exit status {code})",
+                self.python,
+                self.output(),
+            )
+
+    def _wait_ready(self, deadline: float) -> None:
+        while True:
+            try:
+                grpc.channel_ready_future(self.channel).result(timeout=0.25)
+                return
+            except grpc.FutureTimeoutError:
+                self._check_alive()
+                if time.monotonic() > deadline:
+                    self._abandon()
+                    raise EmulatorError(
+                        "waiting for the provider's gRPC connection: context deadline exceeded"
+                    ) from None
 
     def start(self) -> None:
         """Spawn, then run the kind's start-up calls as gestaltd does."""
         self.spawn()
         try:
             if self.kind is ProviderKind.INTEGRATION:
-                self.metadata = start_integration(self.channel, self.name, self.config)
+                self.metadata = start_integration(
+                    self.channel, self.name, self.config, self.protocol
+                )
             else:
                 self.identity, self.session_ttl_seconds = start_runtime_kind(
-                    self.channel, self.kind, self.name, self.config
+                    self.channel, self.kind, self.name, self.config, self.protocol
                 )
         except EmulatorError as error:
             self.stop(check=False)
@@ -199,6 +254,35 @@ class ProviderProcess:
     # -- clients --------------------------------------------------------------------------
 
     @property
+    def wire(self) -> int:
+        """The stub generation of :attr:`protocol`: 5, or 2 for protocols 2 and 3."""
+        return wire_of(self.protocol)
+
+    def stubs(self, name: str) -> tuple[ModuleType, ModuleType]:
+        """``(<name>_pb2, <name>_pb2_grpc)`` of this host's generation, for building requests.
+
+        Args:
+            name: The wire file: ``runtime``, ``cache``, ``secrets``, ``s3``, and
+                ``plugin``/``auth`` on protocol 2 or ``app``/``identity`` on 5.
+
+        Raises:
+            EmulatorError: The generation has no such file.
+        """
+        try:
+            return stubs(self.wire, name)
+        except ModuleNotFoundError:
+            raise EmulatorError(
+                f"protocol {self.protocol} has no wire file {name[:40]!r}"
+            ) from None
+
+    def _only_on(self, wire: int, what: str, instead: str) -> None:
+        if self.wire != wire:
+            raise EmulatorError(
+                f"{what} is a protocol-{wire} service and this host plays protocol "
+                f"{self.protocol}; use {instead}"
+            )
+
+    @property
     def channel(self) -> grpc.Channel:
         """The host's client channel to the provider."""
         if self._channel is None:
@@ -206,34 +290,53 @@ class ProviderProcess:
         return self._channel
 
     @property
-    def lifecycle(self) -> runtime_pb2_grpc.ProviderLifecycleStub:
-        """``ProviderLifecycle`` client."""
-        return runtime_pb2_grpc.ProviderLifecycleStub(self.channel)
+    def lifecycle(self) -> Any:
+        """``ProviderLifecycle`` client (``StartProvider`` exists on protocol 5 only)."""
+        return self.stubs("runtime")[1].ProviderLifecycleStub(self.channel)
 
     @property
-    def integration(self) -> plugin_pb2_grpc.IntegrationProviderStub:
-        """``IntegrationProvider`` client."""
-        return plugin_pb2_grpc.IntegrationProviderStub(self.channel)
+    def integration(self) -> Any:
+        """``IntegrationProvider`` client on protocol 2, ``AppProvider`` on 5."""
+        return integration_stub(self.channel, self.protocol)
 
     @property
-    def cache(self) -> cache_pb2_grpc.CacheStub:
+    def cache(self) -> Any:
         """``Cache`` client."""
-        return cache_pb2_grpc.CacheStub(self.channel)
+        return self.stubs("cache")[1].CacheStub(self.channel)
 
     @property
-    def secrets(self) -> secrets_pb2_grpc.SecretsProviderStub:
-        """``SecretsProvider`` client."""
-        return secrets_pb2_grpc.SecretsProviderStub(self.channel)
+    def secrets(self) -> Any:
+        """``SecretsProvider`` client on protocol 2, ``Secrets`` on 5."""
+        services = self.stubs("secrets")[1]
+        stub = services.SecretsStub if self.wire == 5 else services.SecretsProviderStub
+        return stub(self.channel)
 
     @property
     def auth(self) -> auth_pb2_grpc.AuthProviderStub:
-        """``AuthProvider`` client."""
+        """``AuthProvider`` client (protocol 2 only).
+
+        Raises:
+            EmulatorError: The host plays protocol 5, whose identity service is
+                :attr:`identity_provider`.
+        """
+        self._only_on(2, "AuthProvider", "proc.identity_provider")
         return auth_pb2_grpc.AuthProviderStub(self.channel)
 
     @property
-    def s3(self) -> s3_pb2_grpc.S3Stub:
+    def identity_provider(self) -> Any:
+        """``Identity`` client (protocol 5 only).
+
+        Raises:
+            EmulatorError: The host plays protocol 2 (or 3), whose auth service is
+                :attr:`auth`.
+        """
+        self._only_on(5, "Identity", "proc.auth")
+        return self.stubs("identity")[1].IdentityStub(self.channel)
+
+    @property
+    def s3(self) -> Any:
         """``S3`` client."""
-        return s3_pb2_grpc.S3Stub(self.channel)
+        return self.stubs("s3")[1].S3Stub(self.channel)
 
     def execute(
         self,
@@ -243,16 +346,40 @@ class ProviderProcess:
         token: str = "",
         connection_params: Mapping[str, str] | None = None,
         invocation_id: str = "",
-        context: plugin_pb2.RequestContext | None = None,
+        idempotency_key: str = "",
+        context: Any = None,
         timeout: float | None = None,
-    ) -> plugin_pb2.OperationResult:
-        """Call ``Execute`` the way the host encodes it (absent Struct for empty params)."""
-        request = plugin_pb2.ExecuteRequest(
+    ) -> Any:
+        """Call ``Execute`` the way the host encodes it (absent Struct for empty params).
+
+        Args:
+            operation: The operation name.
+            params: The parameters, sent as a ``Struct``.
+            token, connection_params, invocation_id: As the host sends them.
+            idempotency_key: Protocol 5 only.
+            context: A ``RequestContext`` of this host's generation
+                (``proc.stubs("plugin")`` on 2, ``proc.stubs("app")`` on 5).
+            timeout: The call's deadline in seconds.
+
+        Returns:
+            The generation's ``OperationResult``: ``status`` and ``body`` on both, where
+            ``body`` is ``str`` on protocol 2 and ``bytes`` on 5 (:func:`result_text`
+            reads either), plus ``headers`` on 5.
+
+        Raises:
+            EmulatorError: ``idempotency_key`` on a host below protocol 5.
+        """
+        if idempotency_key:
+            self._only_on(5, "ExecuteRequest.idempotency_key", "no idempotency key")
+        messages = self.stubs("app" if self.wire == 5 else "plugin")[0]
+        request = messages.ExecuteRequest(
             operation=operation,
             token=token,
             connection_params=dict(connection_params or {}),
             invocation_id=invocation_id,
         )
+        if idempotency_key:
+            request.idempotency_key = idempotency_key
         if params:
             request.params.CopyFrom(dict_to_struct(params))
         if context is not None:
@@ -326,6 +453,9 @@ class ProviderProcess:
         return self.result
 
     def _abandon(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
@@ -355,6 +485,13 @@ class ProviderProcess:
             self.stop(check=kind is None)
 
 
+def result_text(result: Any) -> str:
+    """An ``OperationResult``'s body as text, whichever generation it comes from (``str``
+    on protocol 2, UTF-8 ``bytes`` on 5)."""
+    body = result.body
+    return body.decode("utf-8") if isinstance(body, bytes) else str(body)
+
+
 def launch(
     root: str | Path,
     kind: str = "integration",
@@ -369,12 +506,14 @@ def launch(
     own_process_group: bool = False,
     start: bool = True,
     command: Sequence[str] | None = None,
+    protocol: int = 2,
 ) -> ProviderProcess:
     """Launch the provider in ``root`` as gestaltd would and run its start-up sequence.
 
     Args:
         root: The provider directory (ROOT).
-        kind: ``integration``, ``auth``, ``cache``, ``secrets`` or ``s3``.
+        kind: ``integration``, ``auth``, ``cache``, ``secrets`` or ``s3`` (protocol 5's
+            ``app`` and ``identity`` name the first two).
         target: TARGET; by default read from ``[tool.gestalt]`` like the host does.
         name: The instance name sent in ``StartProvider``/``ConfigureProvider``.
         config: The provider config, sent as a ``Struct`` (absent when empty).
@@ -386,7 +525,11 @@ def launch(
         own_process_group: Start in a group of its own and signal the group (sandbox mode).
         start: ``False`` only spawns and waits for the socket, without start-up calls.
         command: Binary mode: the command to run instead of ``python -m gestalt._runtime
-            ROOT TARGET KIND``, e.g. ``[release_binary]`` (a release gets no arguments).
+            ROOT TARGET KIND`` (protocol 5: ``python -m gestalt._cli run . TARGET KIND``
+            in ROOT), e.g. ``[release_binary]`` (a release gets no arguments).
+        protocol: The host to play: 2 (the default) or 5 as gestaltd does, or 3, a
+            protocol-2 launch whose start-up calls ask for version 3 (which the SDK
+            refuses).
 
     Returns:
         The running process; use it as a context manager to stop it as the host does.
@@ -403,6 +546,7 @@ def launch(
         host_services=host_services,
         own_process_group=own_process_group,
         command=command,
+        protocol=protocol,
     )
     if start:
         process.start()
