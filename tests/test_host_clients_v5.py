@@ -12,6 +12,7 @@ import datetime as dt
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from gestalt.core import (
     UnimplementedError,
 )
 from gestalt.core.serving import HostServiceAddressError
+from gestalt.core.testing import launch
 from gestalt.provider.v5 import cache_pb2, cache_pb2_grpc, s3_pb2, s3_pb2_grpc
 from gestalt.s3 import (
     S3,
@@ -489,3 +491,23 @@ def test_every_cache_call_carries_the_binding(v5_env: Running) -> None:
         "DeleteMany",
     ]
     assert {md.get(BINDING) for _, md in v5_env.host.calls} == {"rates"}
+
+
+def test_cache_clients_against_a_protocol_5_cache_provider(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The clients' protocol-5 path against the SDK's own cache servicer on protocol 5.
+    root = Path(__file__).parent / "providers" / "cache_memory"
+    with launch(root, "cache", python=sys.executable, protocol=5) as proc:
+        monkeypatch.setenv("GESTALT_HOST_SERVICE_SOCKET", proc.socket_path)
+        with Cache.connect("any", timeout=10) as cache:
+            cache.set_many({"a": b"1", "b": b"2"}, ttl=60)
+            assert cache.get_many(["a", "b", "c"]) == {"a": b"1", "b": b"2"}
+            assert cache.delete_many(["a", "b"]) == 2
+
+        async def body() -> None:
+            async with AsyncCache.connect(timeout=10) as cache:
+                await cache.set("k", b"v")
+                assert await cache.get("k") == b"v"
+
+        asyncio.run(body())
