@@ -454,6 +454,17 @@ def test_unusable_addresses_fail_clearly(
         S3.connect("files")
 
 
+def test_names_that_metadata_cannot_carry_fail_clearly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GESTALT_HOST_SERVICE_SOCKET", "/tmp/host.sock")
+    with pytest.raises(ValueError, match="binding name 'bü' cannot be sent"):
+        Cache.connect("bü")
+    monkeypatch.setenv("GESTALT_HOST_SERVICE_TOKEN", "tok\x01en")
+    with pytest.raises(ValueError, match="GESTALT_HOST_SERVICE_TOKEN cannot be sent"):
+        S3.connect("files")
+
+
 def test_unreadable_ca_file_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GESTALT_HOST_SERVICE_SOCKET", "tls://localhost:1")
     monkeypatch.setenv("GESTALT_HOST_SERVICE_TLS_CA_FILE", "/nonexistent/ca.pem")

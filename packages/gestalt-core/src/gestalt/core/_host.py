@@ -177,11 +177,20 @@ def host_endpoint(
         options.append(("grpc.default_authority", "localhost"))
     metadata: list[tuple[str, str]] = []
     if name := (binding or "").strip():
-        metadata.append((BINDING_METADATA, name))
+        metadata.append(
+            (BINDING_METADATA, _metadata_value(f"binding name {bounded(name)!r}", name))
+        )
     if token := os.environ.get(HOST_SERVICE_TOKEN, "").strip():
-        metadata.append((RELAY_TOKEN_METADATA, token))
+        metadata.append((RELAY_TOKEN_METADATA, _metadata_value(HOST_SERVICE_TOKEN, token)))
     roots = _root_certificates() if tls else None
     return HostEndpoint(5, address, target, options, tuple(metadata), roots)
+
+
+def _metadata_value(what: str, value: str) -> str:
+    """``value``, checked to be sendable as gRPC metadata (printable ASCII)."""
+    if not all(" " <= char <= "~" for char in value):
+        raise ValueError(f"{what} cannot be sent to the host: use printable ASCII only")
+    return value
 
 
 def _v5_target(address: str) -> tuple[str, bool]:
