@@ -1,5 +1,6 @@
-"""Cache providers through the real runtime and the host emulator (PROTOCOL.md 6), the
-cache clients against them, and the emulator's host cache service (HOST.md 6)."""
+"""Cache providers through the real runtime and the host emulator (PROTOCOL.md 6) under a
+protocol-2 and a protocol-5 host, the cache clients against them, and the emulator's host
+cache service (HOST.md 6), as a protocol-2 host serves it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import grpc
 import pytest
@@ -38,7 +39,7 @@ from gestalt.core import (
 from gestalt.core.serving import HOST_MAX_MESSAGE_BYTES as EMULATOR_HOST_LIMIT
 from gestalt.core.testing import HostCacheService, ProviderProcess, launch
 from gestalt.core.testing._host_services import RunningHostServices
-from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc, runtime_pb2
+from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
 
 PROVIDERS = Path(__file__).parent / "providers"
 MIB = 1024 * 1024
@@ -50,8 +51,8 @@ def _launch(name: str, **kwargs: object) -> ProviderProcess:
 
 
 @pytest.fixture(scope="module", params=["cache_memory", "cache_plain", "cache_async"])
-def proc(request: pytest.FixtureRequest) -> Iterator[ProviderProcess]:
-    process = _launch(request.param)
+def proc(request: pytest.FixtureRequest, protocol: int) -> Iterator[ProviderProcess]:
+    process = _launch(request.param, protocol=protocol)
     try:
         yield process
     finally:
@@ -61,9 +62,15 @@ def proc(request: pytest.FixtureRequest) -> Iterator[ProviderProcess]:
 
 
 @pytest.fixture
-def stub(proc: ProviderProcess) -> cache_pb2_grpc.CacheStub:
-    cache: cache_pb2_grpc.CacheStub = proc.cache
-    return cache
+def stub(proc: ProviderProcess) -> Any:
+    """The host's ``Cache`` client of the provider, of the host's generation."""
+    return proc.cache
+
+
+@pytest.fixture
+def pb(proc: ProviderProcess) -> Any:
+    """The ``Cache`` messages of the host's generation."""
+    return proc.stubs("cache")[0]
 
 
 @pytest.fixture
@@ -78,12 +85,13 @@ def _ttl(seconds: float) -> duration_pb2.Duration:
     return duration
 
 
-def _get(stub: cache_pb2_grpc.CacheStub, key: str) -> bytes | None:
-    response = stub.Get(cache_pb2.CacheGetRequest(key=key), timeout=10)
+def _get(stub: Any, pb: Any, key: str) -> bytes | None:
+    response = stub.Get(pb.CacheGetRequest(key=key), timeout=10)
     if not response.found:
         assert response.value == b""
         return None
-    return response.value
+    value: bytes = response.value
+    return value
 
 
 def _code(call: Callable[[], object]) -> tuple[grpc.StatusCode, str]:
@@ -103,36 +111,36 @@ def test_identity_is_cache(proc: ProviderProcess) -> None:
     assert health.ready
 
 
-def test_get_missing_vs_empty(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    assert _get(stub, key + "absent") is None
-    stub.Set(cache_pb2.CacheSetRequest(key=key + "empty", value=b""), timeout=10)
-    assert _get(stub, key + "empty") == b""
-    stub.Set(cache_pb2.CacheSetRequest(key="", value=b"empty key"), timeout=10)
-    assert _get(stub, "") == b"empty key"
+def test_get_missing_vs_empty(stub: Any, pb: Any, key: str) -> None:
+    assert _get(stub, pb, key + "absent") is None
+    stub.Set(pb.CacheSetRequest(key=key + "empty", value=b""), timeout=10)
+    assert _get(stub, pb, key + "empty") == b""
+    stub.Set(pb.CacheSetRequest(key="", value=b"empty key"), timeout=10)
+    assert _get(stub, pb, "") == b"empty key"
 
 
-def test_set_overwrites(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"one"), timeout=10)
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"two"), timeout=10)
-    assert _get(stub, key) == b"two"
+def test_set_overwrites(stub: Any, pb: Any, key: str) -> None:
+    stub.Set(pb.CacheSetRequest(key=key, value=b"one"), timeout=10)
+    stub.Set(pb.CacheSetRequest(key=key, value=b"two"), timeout=10)
+    assert _get(stub, pb, key) == b"two"
 
 
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(value=st.binary(max_size=4096), name=st.text(max_size=40))
-def test_binary_values_byte_exact(stub: cache_pb2_grpc.CacheStub, value: bytes, name: str) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key="bin:" + name, value=value), timeout=10)
-    assert _get(stub, "bin:" + name) == value
-    many = stub.GetMany(cache_pb2.CacheGetManyRequest(keys=["bin:" + name]), timeout=10)
+def test_binary_values_byte_exact(stub: Any, pb: Any, value: bytes, name: str) -> None:
+    stub.Set(pb.CacheSetRequest(key="bin:" + name, value=value), timeout=10)
+    assert _get(stub, pb, "bin:" + name) == value
+    many = stub.GetMany(pb.CacheGetManyRequest(keys=["bin:" + name]), timeout=10)
     assert [(e.key, e.found, e.value) for e in many.entries] == [("bin:" + name, True, value)]
 
 
-def test_get_many_one_result_per_key_in_order(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key=key + "a", value=b"A"), timeout=10)
-    stub.Set(cache_pb2.CacheSetRequest(key=key + "e", value=b""), timeout=10)
+def test_get_many_one_result_per_key_in_order(stub: Any, pb: Any, key: str) -> None:
+    stub.Set(pb.CacheSetRequest(key=key + "a", value=b"A"), timeout=10)
+    stub.Set(pb.CacheSetRequest(key=key + "e", value=b""), timeout=10)
     keys = [key + "e", key + "missing", key + "a", key + "e", key + "a"]
-    response = stub.GetMany(cache_pb2.CacheGetManyRequest(keys=keys), timeout=10)
+    response = stub.GetMany(pb.CacheGetManyRequest(keys=keys), timeout=10)
     assert [(e.key, e.found, e.value) for e in response.entries] == [
         (key + "e", True, b""),
         (key + "missing", False, b""),
@@ -140,58 +148,58 @@ def test_get_many_one_result_per_key_in_order(stub: cache_pb2_grpc.CacheStub, ke
         (key + "e", True, b""),
         (key + "a", True, b"A"),
     ]
-    assert not stub.GetMany(cache_pb2.CacheGetManyRequest(), timeout=10).entries
+    assert not stub.GetMany(pb.CacheGetManyRequest(), timeout=10).entries
 
 
-def test_set_many_one_ttl(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    entries = [cache_pb2.CacheSetEntry(key=key + str(i), value=bytes([i])) for i in range(5)]
-    stub.SetMany(cache_pb2.CacheSetManyRequest(entries=entries, ttl=_ttl(0.3)), timeout=10)
-    stub.SetMany(cache_pb2.CacheSetManyRequest(), timeout=10)  # nothing to set is fine
-    assert [_get(stub, key + str(i)) for i in range(5)] == [bytes([i]) for i in range(5)]
+def test_set_many_one_ttl(stub: Any, pb: Any, key: str) -> None:
+    entries = [pb.CacheSetEntry(key=key + str(i), value=bytes([i])) for i in range(5)]
+    stub.SetMany(pb.CacheSetManyRequest(entries=entries, ttl=_ttl(0.3)), timeout=10)
+    stub.SetMany(pb.CacheSetManyRequest(), timeout=10)  # nothing to set is fine
+    assert [_get(stub, pb, key + str(i)) for i in range(5)] == [bytes([i]) for i in range(5)]
     time.sleep(0.45)
-    assert [_get(stub, key + str(i)) for i in range(5)] == [None] * 5
+    assert [_get(stub, pb, key + str(i)) for i in range(5)] == [None] * 5
 
 
-def test_delete(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"v"), timeout=10)
-    assert stub.Delete(cache_pb2.CacheDeleteRequest(key=key), timeout=10).deleted
-    assert not stub.Delete(cache_pb2.CacheDeleteRequest(key=key), timeout=10).deleted
-    assert _get(stub, key) is None
+def test_delete(stub: Any, pb: Any, key: str) -> None:
+    stub.Set(pb.CacheSetRequest(key=key, value=b"v"), timeout=10)
+    assert stub.Delete(pb.CacheDeleteRequest(key=key), timeout=10).deleted
+    assert not stub.Delete(pb.CacheDeleteRequest(key=key), timeout=10).deleted
+    assert _get(stub, pb, key) is None
 
 
-def test_delete_expired_is_not_deleted(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"v", ttl=_ttl(0.1)), timeout=10)
+def test_delete_expired_is_not_deleted(stub: Any, pb: Any, key: str) -> None:
+    stub.Set(pb.CacheSetRequest(key=key, value=b"v", ttl=_ttl(0.1)), timeout=10)
     time.sleep(0.2)
-    assert not stub.Delete(cache_pb2.CacheDeleteRequest(key=key), timeout=10).deleted
+    assert not stub.Delete(pb.CacheDeleteRequest(key=key), timeout=10).deleted
 
 
-def test_delete_many_counts_distinct_keys(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
+def test_delete_many_counts_distinct_keys(stub: Any, pb: Any, key: str) -> None:
     for name in "abc":
-        stub.Set(cache_pb2.CacheSetRequest(key=key + name, value=b"v"), timeout=10)
+        stub.Set(pb.CacheSetRequest(key=key + name, value=b"v"), timeout=10)
     keys = [key + "a", key + "a", key + "b", key + "missing", key + "b"]
-    response = stub.DeleteMany(cache_pb2.CacheDeleteManyRequest(keys=keys), timeout=10)
+    response = stub.DeleteMany(pb.CacheDeleteManyRequest(keys=keys), timeout=10)
     assert response.deleted == 2
-    assert _get(stub, key + "c") == b"v"
-    assert stub.DeleteMany(cache_pb2.CacheDeleteManyRequest(), timeout=10).deleted == 0
+    assert _get(stub, pb, key + "c") == b"v"
+    assert stub.DeleteMany(pb.CacheDeleteManyRequest(), timeout=10).deleted == 0
 
 
-def test_touch(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    assert not stub.Touch(cache_pb2.CacheTouchRequest(key=key, ttl=_ttl(5)), timeout=10).touched
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"v"), timeout=10)
-    assert stub.Touch(cache_pb2.CacheTouchRequest(key=key, ttl=_ttl(0.2)), timeout=10).touched
+def test_touch(stub: Any, pb: Any, key: str) -> None:
+    assert not stub.Touch(pb.CacheTouchRequest(key=key, ttl=_ttl(5)), timeout=10).touched
+    stub.Set(pb.CacheSetRequest(key=key, value=b"v"), timeout=10)
+    assert stub.Touch(pb.CacheTouchRequest(key=key, ttl=_ttl(0.2)), timeout=10).touched
     time.sleep(0.35)
-    assert _get(stub, key) is None
-    assert not stub.Touch(cache_pb2.CacheTouchRequest(key=key), timeout=10).touched
+    assert _get(stub, pb, key) is None
+    assert not stub.Touch(pb.CacheTouchRequest(key=key), timeout=10).touched
 
 
 @pytest.mark.parametrize("ttl", [None, duration_pb2.Duration()], ids=["absent", "zero"])
 def test_touch_without_ttl_removes_expiry(
-    stub: cache_pb2_grpc.CacheStub, key: str, ttl: duration_pb2.Duration | None
+    stub: Any, pb: Any, key: str, ttl: duration_pb2.Duration | None
 ) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"v", ttl=_ttl(0.2)), timeout=10)
-    assert stub.Touch(cache_pb2.CacheTouchRequest(key=key, ttl=ttl), timeout=10).touched
+    stub.Set(pb.CacheSetRequest(key=key, value=b"v", ttl=_ttl(0.2)), timeout=10)
+    assert stub.Touch(pb.CacheTouchRequest(key=key, ttl=ttl), timeout=10).touched
     time.sleep(0.35)
-    assert _get(stub, key) == b"v"
+    assert _get(stub, pb, key) == b"v"
 
 
 # -- TTL rules --------------------------------------------------------------------------
@@ -208,27 +216,27 @@ def test_touch_without_ttl_removes_expiry(
     ids=["absent", "zero", "ten-years", "max-duration"],
 )
 def test_ttl_that_keeps_the_entry(
-    stub: cache_pb2_grpc.CacheStub, key: str, ttl: duration_pb2.Duration | None
+    stub: Any, pb: Any, key: str, ttl: duration_pb2.Duration | None
 ) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"v", ttl=ttl), timeout=10)
+    stub.Set(pb.CacheSetRequest(key=key, value=b"v", ttl=ttl), timeout=10)
     time.sleep(0.05)
-    assert _get(stub, key) == b"v"
+    assert _get(stub, pb, key) == b"v"
 
 
-def test_sub_second_ttl_expires(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"v", ttl=_ttl(0.15)), timeout=10)
-    assert _get(stub, key) == b"v"
+def test_sub_second_ttl_expires(stub: Any, pb: Any, key: str) -> None:
+    stub.Set(pb.CacheSetRequest(key=key, value=b"v", ttl=_ttl(0.15)), timeout=10)
+    assert _get(stub, pb, key) == b"v"
     time.sleep(0.3)
-    assert _get(stub, key) is None
-    many = stub.GetMany(cache_pb2.CacheGetManyRequest(keys=[key]), timeout=10)
+    assert _get(stub, pb, key) is None
+    many = stub.GetMany(pb.CacheGetManyRequest(keys=[key]), timeout=10)
     assert [(e.key, e.found) for e in many.entries] == [(key, False)]
 
 
-def test_set_replaces_previous_expiry(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"1", ttl=_ttl(0.15)), timeout=10)
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"2"), timeout=10)
+def test_set_replaces_previous_expiry(stub: Any, pb: Any, key: str) -> None:
+    stub.Set(pb.CacheSetRequest(key=key, value=b"1", ttl=_ttl(0.15)), timeout=10)
+    stub.Set(pb.CacheSetRequest(key=key, value=b"2"), timeout=10)
     time.sleep(0.3)
-    assert _get(stub, key) == b"2"
+    assert _get(stub, pb, key) == b"2"
 
 
 BAD_TTLS = {
@@ -241,85 +249,91 @@ BAD_TTLS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_TTLS))
-def test_invalid_ttl(stub: cache_pb2_grpc.CacheStub, key: str, case: str) -> None:
+def test_invalid_ttl(stub: Any, pb: Any, key: str, case: str) -> None:
     ttl, text = BAD_TTLS[case]
-    entry = cache_pb2.CacheSetEntry(key=key, value=b"v")
+    entry = pb.CacheSetEntry(key=key, value=b"v")
     calls = [
-        lambda: stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"v", ttl=ttl), timeout=10),
-        lambda: stub.SetMany(cache_pb2.CacheSetManyRequest(entries=[entry], ttl=ttl), timeout=10),
-        lambda: stub.Touch(cache_pb2.CacheTouchRequest(key=key, ttl=ttl), timeout=10),
+        lambda: stub.Set(pb.CacheSetRequest(key=key, value=b"v", ttl=ttl), timeout=10),
+        lambda: stub.SetMany(pb.CacheSetManyRequest(entries=[entry], ttl=ttl), timeout=10),
+        lambda: stub.Touch(pb.CacheTouchRequest(key=key, ttl=ttl), timeout=10),
     ]
     for call in calls:
         code, details = _code(call)
         assert code == Code.INVALID_ARGUMENT
         assert text in details
-    assert _get(stub, key) is None
+    assert _get(stub, pb, key) is None
 
 
 # -- concurrency and errors ---------------------------------------------------------------
 
 
-def test_64_concurrent_calls(stub: cache_pb2_grpc.CacheStub, key: str) -> None:
+def test_64_concurrent_calls(stub: Any, pb: Any, key: str) -> None:
     def one(i: int) -> bytes | None:
-        stub.Set(cache_pb2.CacheSetRequest(key=f"{key}{i}", value=str(i).encode()), timeout=10)
-        return _get(stub, f"{key}{i}")
+        stub.Set(pb.CacheSetRequest(key=f"{key}{i}", value=str(i).encode()), timeout=10)
+        return _get(stub, pb, f"{key}{i}")
 
     with ThreadPoolExecutor(64) as pool:
         results = list(pool.map(one, range(64)))
     assert results == [str(i).encode() for i in range(64)]
     keys = [f"{key}{i}" for i in range(64)]
-    assert stub.DeleteMany(cache_pb2.CacheDeleteManyRequest(keys=keys), timeout=10).deleted == 64
+    assert stub.DeleteMany(pb.CacheDeleteManyRequest(keys=keys), timeout=10).deleted == 64
 
 
 def test_crashing_method_is_unknown_and_server_keeps_serving(
-    proc: ProviderProcess, stub: cache_pb2_grpc.CacheStub, key: str
+    proc: ProviderProcess, stub: Any, pb: Any, key: str
 ) -> None:
-    code, details = _code(lambda: stub.Get(cache_pb2.CacheGetRequest(key="boom"), timeout=10))
+    code, details = _code(lambda: stub.Get(pb.CacheGetRequest(key="boom"), timeout=10))
     assert (code, details) == (Code.UNKNOWN, "cache get: internal error")
     code, details = _code(
-        lambda: stub.GetMany(cache_pb2.CacheGetManyRequest(keys=["x", "boom"]), timeout=10)
+        lambda: stub.GetMany(pb.CacheGetManyRequest(keys=["x", "boom"]), timeout=10)
     )
     assert (code, details) == (Code.UNKNOWN, "cache get many: internal error")
     assert "secret detail 42" in proc.output()  # the traceback goes to stderr only
-    stub.Set(cache_pb2.CacheSetRequest(key=key, value=b"still here"), timeout=10)
-    assert _get(stub, key) == b"still here"
+    stub.Set(pb.CacheSetRequest(key=key, value=b"still here"), timeout=10)
+    assert _get(stub, pb, key) == b"still here"
 
 
-def test_gestalt_error_keeps_its_code(stub: cache_pb2_grpc.CacheStub) -> None:
-    code, details = _code(lambda: stub.Get(cache_pb2.CacheGetRequest(key="denied"), timeout=10))
+def test_gestalt_error_keeps_its_code(stub: Any, pb: Any) -> None:
+    code, details = _code(lambda: stub.Get(pb.CacheGetRequest(key="denied"), timeout=10))
     assert (code, details) == (Code.PERMISSION_DENIED, "denied by test")
 
 
 # -- served as it is, and before configure ----------------------------------------------
 
 
-def test_memory_cache_served_as_is_with_config() -> None:
+def test_memory_cache_served_as_is_with_config(protocol: int) -> None:
     with _launch(
-        "cache_memory", target="gestalt.cache:MemoryCache", config={"max_entries": 2}
+        "cache_memory",
+        target="gestalt.cache:MemoryCache",
+        config={"max_entries": 2},
+        protocol=protocol,
     ) as proc:
-        stub = proc.cache
+        stub, pb = proc.cache, proc.stubs("cache")[0]
         for name in "abc":
-            stub.Set(cache_pb2.CacheSetRequest(key=name, value=name.encode()), timeout=10)
-        response = stub.GetMany(cache_pb2.CacheGetManyRequest(keys=list("abc")), timeout=10)
+            stub.Set(pb.CacheSetRequest(key=name, value=name.encode()), timeout=10)
+        response = stub.GetMany(pb.CacheGetManyRequest(keys=list("abc")), timeout=10)
         assert [e.found for e in response.entries] == [False, True, True]  # LRU "a" evicted
 
 
-def test_used_before_configure_is_failed_precondition() -> None:
-    with _launch("cache_memory", start=False) as proc:
-        stub = proc.cache
+def test_used_before_configure_is_failed_precondition(protocol: int) -> None:
+    with _launch("cache_memory", start=False, protocol=protocol) as proc:
+        stub, pb = proc.cache, proc.stubs("cache")[0]
         deadline = time.monotonic() + 10
         while True:  # the socket exists; the server may still be starting
-            code, details = _code(lambda: stub.Get(cache_pb2.CacheGetRequest(key="k"), timeout=10))
+            code, details = _code(lambda: stub.Get(pb.CacheGetRequest(key="k"), timeout=10))
             if code != Code.UNAVAILABLE or time.monotonic() > deadline:
                 break
             time.sleep(0.02)
         assert code == Code.FAILED_PRECONDITION
         assert "before ConfigureProvider" in details
         proc.lifecycle.ConfigureProvider(
-            runtime_pb2.ConfigureProviderRequest(name="late", protocol_version=2), timeout=10
+            proc.stubs("runtime")[0].ConfigureProviderRequest(
+                name="late", protocol_version=protocol
+            ),
+            timeout=10,
         )
-        stub.Set(cache_pb2.CacheSetRequest(key="k", value=b"v"), timeout=10)
-        assert _get(stub, "k") == b"v"
+        stub.Set(pb.CacheSetRequest(key="k", value=b"v"), timeout=10)
+        assert _get(stub, pb, "k") == b"v"
 
 
 # -- the clients against a served provider ---------------------------------------------
@@ -486,7 +500,7 @@ def test_host_cache_semantics_on_the_wire(host_cache: tuple[HostCacheService, st
         assert (code, details) == (Code.INVALID_ARGUMENT, "ttl must be >= 0")
         stub.Set(cache_pb2.CacheSetRequest(key="t", value=b"v", ttl=_ttl(0.1)), timeout=10)
         time.sleep(0.2)
-        assert _get(stub, "t") is None
+        assert _get(stub, cache_pb2, "t") is None
 
 
 def test_host_cache_keeps_the_4_mib_limit(host_cache: tuple[HostCacheService, str]) -> None:

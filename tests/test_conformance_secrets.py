@@ -1,4 +1,5 @@
-"""Secrets providers through the real runtime and the host emulator (PROTOCOL.md 7)."""
+"""Secrets providers through the real runtime and the host emulator (PROTOCOL.md 7), under a
+protocol-2 host (SecretsProvider) and a protocol-5 one (Secrets)."""
 
 from __future__ import annotations
 
@@ -15,22 +16,23 @@ import grpc
 import pytest
 
 from gestalt.core.testing import ProviderProcess, launch
-from gestalt.provider.v1 import secrets_pb2, secrets_pb2_grpc
 
 ROOT = Path(__file__).parent / "providers" / "secrets_basic"
 LEAKY = "LEAKED-VALUE-7f3a"
 
 
 @pytest.fixture(scope="module")
-def proc() -> Iterator[ProviderProcess]:
-    with launch(ROOT, "secrets", python=sys.executable) as process:
+def proc(protocol: int) -> Iterator[ProviderProcess]:
+    with launch(ROOT, "secrets", python=sys.executable, protocol=protocol) as process:
         yield process
 
 
 @pytest.fixture(scope="module")
-def async_proc() -> Iterator[ProviderProcess]:
+def async_proc(protocol: int) -> Iterator[ProviderProcess]:
     target = "secrets_basic_provider:async_secrets"
-    with launch(ROOT, "secrets", target=target, python=sys.executable) as process:
+    with launch(
+        ROOT, "secrets", target=target, python=sys.executable, protocol=protocol
+    ) as process:
         yield process
 
 
@@ -51,7 +53,7 @@ def secret_dir() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def env_proc(secret_dir: Path) -> Iterator[ProviderProcess]:
+def env_proc(secret_dir: Path, protocol: int) -> Iterator[ProviderProcess]:
     env = {
         "APP_DB_PASSWORD": "from-env",
         "APP_API_KEY_V2": "k2",
@@ -65,12 +67,17 @@ def env_proc(secret_dir: Path) -> Iterator[ProviderProcess]:
         python=sys.executable,
         env=env,
         config={"directory": str(secret_dir)},
+        protocol=protocol,
     ) as process:
         yield process
 
 
+def _request(proc: ProviderProcess, name: str) -> Any:
+    return proc.stubs("secrets")[0].GetSecretRequest(name=name)
+
+
 def _get(proc: ProviderProcess, name: str) -> str:
-    value: str = proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name=name), timeout=10).value
+    value: str = proc.secrets.GetSecret(_request(proc, name), timeout=10).value
     return value
 
 
@@ -91,7 +98,7 @@ def test_get_secret(proc: ProviderProcess) -> None:
 
 
 def test_empty_value_is_a_value(proc: ProviderProcess) -> None:
-    response = proc.secrets.GetSecret(secrets_pb2.GetSecretRequest(name="empty"), timeout=10)
+    response = proc.secrets.GetSecret(_request(proc, "empty"), timeout=10)
     assert response.value == ""
 
 
@@ -195,9 +202,9 @@ def test_huge_name_gets_a_status_the_host_can_read(
                 ("grpc.max_metadata_size", 16 * 1024),
             ],
         ) as channel:
-            stub = secrets_pb2_grpc.SecretsProviderStub(channel)
+            stub = type(process.secrets)(channel)  # the host generation's client class
             with pytest.raises(grpc.RpcError) as caught:
-                stub.GetSecret(secrets_pb2.GetSecretRequest(name=name), timeout=30)
+                stub.GetSecret(_request(process, name), timeout=30)
         error: Any = caught.value
         assert error.code() == grpc.StatusCode.NOT_FOUND, error.details()
         assert error.details().endswith("...[cut]' not found")

@@ -23,13 +23,21 @@ def run_pytest(directory: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_fixtures_launch_the_provider_above_the_tests_once_per_module(tmp_path: Path) -> None:
+def probe_project(tmp_path: Path, tests: dict[str, str]) -> Path:
+    """A copy of the probe provider with ``tests`` (file name to source) in its tests/."""
     project = tmp_path / "probe"
     shutil.copytree(PROBE, project, ignore=shutil.ignore_patterns("__pycache__"))
     (project / "tests").mkdir()
-    (project / "tests" / "test_probe.py").write_text(
-        textwrap.dedent(
-            """
+    for name, source in tests.items():
+        (project / "tests" / name).write_text(textwrap.dedent(source))
+    return project
+
+
+def test_fixtures_launch_the_provider_above_the_tests_once_per_module(tmp_path: Path) -> None:
+    project = probe_project(
+        tmp_path,
+        {
+            "test_probe.py": """
             import sys
 
             pids = []
@@ -46,7 +54,7 @@ def test_fixtures_launch_the_provider_above_the_tests_once_per_module(tmp_path: 
             def test_one_process_per_module(gestalt_provider):
                 assert pids == [gestalt_provider.pid]
             """
-        )
+        },
     )
     done = run_pytest(project)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -94,3 +102,31 @@ def test_host_services_and_an_overridden_launch(tmp_path: Path) -> None:
     done = run_pytest(project)
     assert "names targets for several kinds (integration, cache)" in done.stdout
     assert "2 passed, 1 error" in done.stdout, done.stdout
+
+
+def test_gestalt_protocol_runs_a_module_under_both_hosts(tmp_path: Path) -> None:
+    project = probe_project(
+        tmp_path,
+        {
+            "test_both.py": """
+            import pytest
+            from google.protobuf import empty_pb2
+
+            @pytest.fixture(scope="module", params=[2, 5])
+            def gestalt_protocol(request):
+                return request.param
+
+            def test_the_host_protocol(gestalt_provider, gestalt_protocol):
+                assert gestalt_provider.protocol == gestalt_protocol
+                identity = gestalt_provider.lifecycle.GetProviderIdentity(empty_pb2.Empty())
+                assert identity.max_protocol_version == gestalt_protocol
+            """,
+            "test_default.py": """
+            def test_two(gestalt_provider):
+                assert gestalt_provider.protocol == 2
+            """,
+        },
+    )
+    done = run_pytest(project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout

@@ -1,4 +1,5 @@
-"""The runtime as a process: environment, socket, signals, drain, host death (HOST.md 2-8)."""
+"""The runtime as a process: environment, socket, signals, drain, host death (HOST.md 2-8),
+under a protocol-2 and a protocol-5 host."""
 
 from __future__ import annotations
 
@@ -16,17 +17,35 @@ from pathlib import Path
 import grpc
 import pytest
 
+from gestalt.core._wire import HOST_VARIABLES, stubs
 from gestalt.core.testing import ProviderProcess, launch
-from gestalt.provider.v1 import secrets_pb2, secrets_pb2_grpc
 
 PROBE = Path(__file__).parent / "providers" / "runtime_probe"
 
 
 def ask(proc: ProviderProcess, command: str, timeout: float = 10) -> str:
-    value: str = proc.secrets.GetSecret(
-        secrets_pb2.GetSecretRequest(name=command), timeout=timeout
-    ).value
+    request = proc.stubs("secrets")[0].GetSecretRequest(name=command)
+    value: str = proc.secrets.GetSecret(request, timeout=timeout).value
     return value
+
+
+def ask_at(path: str, protocol: int, command: str, timeout: float = 10) -> str:
+    """A secrets call of ``protocol``'s generation to the provider serving on ``path``."""
+    messages, services = stubs(protocol, "secrets")
+    stub = services.SecretsStub if protocol == 5 else services.SecretsProviderStub
+    with grpc.insecure_channel(f"unix:{path}") as channel:
+        request = messages.GetSecretRequest(name=command)
+        value: str = stub(channel).GetSecret(request, timeout=timeout).value
+        return value
+
+
+def host_env(protocol: int, path: str, parent: str = "") -> dict[str, str]:
+    """What a host of ``protocol`` sets for a provider it serves on ``path``."""
+    variables = HOST_VARIABLES[protocol]
+    env = {"PATH": os.environ["PATH"], variables.socket: path}
+    if parent:
+        env[variables.parent_pid] = parent
+    return env
 
 
 def alive(pid: int) -> bool:
@@ -44,27 +63,35 @@ def wait_gone(pid: int, seconds: float) -> float:
     return time.monotonic() - started
 
 
-def test_cwd_is_not_root_env_is_scrubbed_and_root_leads_sys_path(
-    monkeypatch: pytest.MonkeyPatch,
+def test_cwd_env_is_scrubbed_and_root_leads_sys_path(
+    monkeypatch: pytest.MonkeyPatch, protocol: int
 ) -> None:
     monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/else")
     monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
     monkeypatch.setenv("OTEL_SERVICE_NAME", "leak")
-    with launch(PROBE, "secrets", env={"FROM_CONFIG": "yes"}, python=sys.executable) as proc:
+    with launch(
+        PROBE, "secrets", env={"FROM_CONFIG": "yes"}, python=sys.executable, protocol=protocol
+    ) as proc:
         cwd = ask(proc, "cwd")
-        assert Path(cwd) != PROBE.resolve()
-        assert Path(cwd).name.startswith("gstp-cwd-")
+        if protocol == 5:  # the manifest's run command runs in ROOT
+            assert Path(cwd) == PROBE.resolve()
+        else:  # a protocol-2 host leaves the cwd alone: never ROOT
+            assert Path(cwd).name.startswith("gstp-cwd-")
         assert ask(proc, "sys.path0") == str(PROBE.resolve())
         for name in ("VIRTUAL_ENV", "PYTHONPATH", "OTEL_SERVICE_NAME", "PYTHONUNBUFFERED"):
             assert ask(proc, f"env:{name}") == "<unset>", name
         assert ask(proc, "env:FROM_CONFIG") == "yes"
-        assert ask(proc, "env:GESTALT_PLUGIN_PARENT_PID") == str(os.getpid())
+        assert ask(proc, f"env:{HOST_VARIABLES[protocol].parent_pid}") == str(os.getpid())
 
 
-def test_sigterm_exits_zero_within_grace_and_removes_socket(tmp_path: Path) -> None:
+def test_sigterm_exits_zero_within_grace_and_removes_socket(tmp_path: Path, protocol: int) -> None:
     marker = tmp_path / "closed"
     with launch(
-        PROBE, "secrets", config={"close_marker": str(marker)}, python=sys.executable
+        PROBE,
+        "secrets",
+        config={"close_marker": str(marker)},
+        python=sys.executable,
+        protocol=protocol,
     ) as proc:
         assert ask(proc, "cwd")
         result = proc.stop()
@@ -74,8 +101,8 @@ def test_sigterm_exits_zero_within_grace_and_removes_socket(tmp_path: Path) -> N
     assert marker.read_text() == "closed"  # the close hook ran
 
 
-def test_in_flight_call_finishes_during_drain() -> None:
-    with launch(PROBE, "secrets", python=sys.executable) as proc:
+def test_in_flight_call_finishes_during_drain(protocol: int) -> None:
+    with launch(PROBE, "secrets", python=sys.executable, protocol=protocol) as proc:
         answers: list[str] = []
         caller = threading.Thread(target=lambda: answers.append(ask(proc, "sleep:0.5")))
         caller.start()
@@ -88,8 +115,8 @@ def test_in_flight_call_finishes_during_drain() -> None:
     assert result.seconds < 2.0
 
 
-def test_call_longer_than_drain_does_not_hold_the_process() -> None:
-    with launch(PROBE, "secrets", python=sys.executable) as proc:
+def test_call_longer_than_drain_does_not_hold_the_process(protocol: int) -> None:
+    with launch(PROBE, "secrets", python=sys.executable, protocol=protocol) as proc:
         errors: list[grpc.StatusCode] = []
 
         def slow_call() -> None:
@@ -108,8 +135,10 @@ def test_call_longer_than_drain_does_not_hold_the_process() -> None:
     assert errors, "the cut-off call should have failed on the client"
 
 
-def test_sigint_then_sigterm_is_idempotent() -> None:
-    with launch(PROBE, "secrets", python=sys.executable, own_process_group=True) as proc:
+def test_sigint_then_sigterm_is_idempotent(protocol: int) -> None:
+    with launch(
+        PROBE, "secrets", python=sys.executable, own_process_group=True, protocol=protocol
+    ) as proc:
         proc.send_signal(signal.SIGINT)
         time.sleep(0.05)
         result = proc.stop()
@@ -117,8 +146,8 @@ def test_sigint_then_sigterm_is_idempotent() -> None:
     assert result.seconds < 2.0
 
 
-def test_sigterm_before_the_socket_appears_ends_the_process(tmp_path: Path) -> None:
-    env = {"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": str(tmp_path / "p.sock")}
+def test_sigterm_before_the_socket_appears_ends_the_process(tmp_path: Path, protocol: int) -> None:
+    env = host_env(protocol, str(tmp_path / "p.sock"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "gestalt._runtime", str(PROBE), "probe:provider", "secrets"],
         env=env,
@@ -137,7 +166,7 @@ def _short_dir() -> str:
 
 
 @pytest.mark.parametrize("kind", ["secrets", "cache"])
-def test_the_socket_path_appears_only_once_it_answers(kind: str) -> None:
+def test_the_socket_path_appears_only_once_it_answers(kind: str, protocol: int) -> None:
     """gestaltd calls a runtime kind once as soon as the path exists and fails the start on
     a refused connection: the path must not exist before the server accepts."""
     target = {"secrets": str(PROBE), "cache": str(PROBE.parent / "cache_memory")}[kind]
@@ -146,7 +175,7 @@ def test_the_socket_path_appears_only_once_it_answers(kind: str) -> None:
         path = os.path.join(_short_dir(), "p.sock")
         proc = subprocess.Popen(
             [sys.executable, "-m", "gestalt._runtime", target, "", kind],
-            env={"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": path},
+            env=host_env(protocol, path),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -167,34 +196,28 @@ def test_the_socket_path_appears_only_once_it_answers(kind: str) -> None:
     assert refused == 0
 
 
-def test_stale_socket_file_is_replaced() -> None:
+def test_stale_socket_file_is_replaced(protocol: int) -> None:
     directory = _short_dir()
     path = os.path.join(directory, "plugin.sock")
     stale = socket.socket(socket.AF_UNIX)
     stale.bind(path)
     stale.close()  # leaves the socket file behind, like a crashed provider
-    env = {"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": path}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gestalt._runtime", str(PROBE), "probe:provider", "secrets"],
-        env=env,
+        env=host_env(protocol, path),
         stdin=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 10
-        channel = grpc.insecure_channel(f"unix:{path}")
-        stub = secrets_pb2_grpc.SecretsProviderStub(channel)
         while True:
             try:
-                assert (
-                    stub.GetSecret(secrets_pb2.GetSecretRequest(name="name"), timeout=1).value == ""
-                )
+                assert ask_at(path, protocol, "name", timeout=1) == ""
                 break
             except grpc.RpcError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        channel.close()
     finally:
         proc.terminate()
         proc.wait(5)
@@ -202,10 +225,12 @@ def test_stale_socket_file_is_replaced() -> None:
         proc.stderr.close()
 
 
-def test_parent_death_stops_the_provider() -> None:
-    """The host is SIGKILLed (no cleanup): the orphaned provider leaves on its own."""
+def test_parent_death_stops_the_provider(protocol: int) -> None:
+    """The host is SIGKILLed (no cleanup): the orphaned provider leaves on its own, told
+    the host's pid by GESTALT_PLUGIN_PARENT_PID (2) or GESTALT_APP_PARENT_PID (5)."""
     directory = _short_dir()
     path = os.path.join(directory, "plugin.sock")
+    variables = HOST_VARIABLES[protocol]
     host = subprocess.Popen(
         [
             sys.executable,
@@ -213,8 +238,8 @@ def test_parent_death_stops_the_provider() -> None:
             textwrap.dedent(
                 f"""
                 import os, subprocess, sys, time
-                env = {{"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": {path!r},
-                        "GESTALT_PLUGIN_PARENT_PID": str(os.getpid())}}
+                env = {{"PATH": os.environ["PATH"], {variables.socket!r}: {path!r},
+                        {variables.parent_pid!r}: str(os.getpid())}}
                 subprocess.Popen([sys.executable, "-m", "gestalt._runtime", {str(PROBE)!r},
                                   "probe:provider", "secrets"], env=env,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -224,7 +249,7 @@ def test_parent_death_stops_the_provider() -> None:
             ),
         ]
     )
-    provider_pid = _wait_for_pid(path)
+    provider_pid = _wait_for_pid(path, protocol)
     time.sleep(0.6)
     assert alive(provider_pid)
     host.kill()
@@ -232,10 +257,11 @@ def test_parent_death_stops_the_provider() -> None:
     assert wait_gone(provider_pid, 2.0) < 2.0
 
 
-def test_host_death_is_seen_through_a_spawning_wrapper() -> None:
+def test_host_death_is_seen_through_a_spawning_wrapper(protocol: int) -> None:
     """Like a PyInstaller bootloader: our parent is not the host pid, which must not fool us."""
     directory = _short_dir()
     path = os.path.join(directory, "plugin.sock")
+    variables = HOST_VARIABLES[protocol]
     wrapper = (
         "import subprocess, sys; "
         "subprocess.call([sys.executable, '-m', 'gestalt._runtime', "
@@ -248,8 +274,8 @@ def test_host_death_is_seen_through_a_spawning_wrapper() -> None:
             textwrap.dedent(
                 f"""
                 import os, subprocess, sys, time
-                env = {{"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": {path!r},
-                        "GESTALT_PLUGIN_PARENT_PID": str(os.getpid())}}
+                env = {{"PATH": os.environ["PATH"], {variables.socket!r}: {path!r},
+                        {variables.parent_pid!r}: str(os.getpid())}}
                 subprocess.Popen([sys.executable, "-c", {wrapper!r}], env=env,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
@@ -258,7 +284,7 @@ def test_host_death_is_seen_through_a_spawning_wrapper() -> None:
             ),
         ]
     )
-    provider_pid = _wait_for_pid(path)
+    provider_pid = _wait_for_pid(path, protocol)
     time.sleep(1.2)  # several polls with parent != host pid: it must stay up
     assert alive(provider_pid)
     host.kill()
@@ -266,25 +292,20 @@ def test_host_death_is_seen_through_a_spawning_wrapper() -> None:
     assert wait_gone(provider_pid, 2.0) < 2.0
 
 
-def _wait_for_pid(path: str) -> int:
+def _wait_for_pid(path: str, protocol: int) -> int:
     deadline = time.monotonic() + 10
     while not os.path.exists(path):
         if time.monotonic() > deadline:
             raise AssertionError("provider socket never appeared")
         time.sleep(0.025)
-    channel = grpc.insecure_channel(f"unix:{path}")
-    try:
-        stub = secrets_pb2_grpc.SecretsProviderStub(channel)
-        return int(stub.GetSecret(secrets_pb2.GetSecretRequest(name="pid"), timeout=10).value)
-    finally:
-        channel.close()
+    return int(ask_at(path, protocol, "pid"))
 
 
-def test_target_comes_from_pyproject_when_not_given() -> None:
+def test_target_comes_from_pyproject_when_not_given(protocol: int) -> None:
     # ROOT and KIND only, an empty TARGET: the runtime reads [tool.gestalt] itself.
     directory = tempfile.mkdtemp(prefix="g", dir="/tmp")
     path = os.path.join(directory, "plugin.sock")
-    env = {"PATH": os.environ["PATH"], "GESTALT_PLUGIN_SOCKET": path}
+    env = host_env(protocol, path)
     child = subprocess.Popen(
         [sys.executable, "-m", "gestalt._runtime", str(PROBE), "", "secrets"],
         env=env,
@@ -297,10 +318,8 @@ def test_target_comes_from_pyproject_when_not_given() -> None:
             assert child.poll() is None, "the runtime exited before serving"
             assert time.monotonic() < deadline, "no socket after 10 s"
             time.sleep(0.025)
-        with grpc.insecure_channel(f"unix:{path}") as channel:
-            stub = secrets_pb2_grpc.SecretsProviderStub(channel)
-            answer = stub.GetSecret(secrets_pb2.GetSecretRequest(name="cwd"), timeout=10)
-        assert answer.value == directory  # probe:provider, found through pyproject.toml
+        # probe:provider, found through pyproject.toml
+        assert ask_at(path, protocol, "cwd") == directory
     finally:
         child.send_signal(signal.SIGTERM)
         assert child.wait(5) == 0

@@ -27,6 +27,7 @@ from gestalt.integration import _operations as operations_module
 from gestalt.integration._catalog import catalog_file_data, catalog_to_proto
 from gestalt.integration._operations import check_id
 from gestalt.integration._schema import output_schema
+from gestalt.provider.v1 import plugin_pb2
 
 
 class Color(Enum):
@@ -213,7 +214,7 @@ def test_catalog_file_uses_json_names() -> None:
     def search(params: In) -> Out:
         return Out(hits=[])
 
-    data = catalog_file_data(catalog_to_proto(plugin.catalog()))
+    data = catalog_file_data(catalog_to_proto(plugin.catalog(), plugin_pb2))
     op = data["operations"][0]
     assert {"readOnly", "requiredScopes", "inputSchema", "outputSchema"} <= set(op)
     assert op["visible"] is False
@@ -223,12 +224,13 @@ def test_catalog_file_uses_json_names() -> None:
 
 def test_session_mapping_accepts_both_spellings() -> None:
     message = catalog_to_proto(
-        {"name": "n", "display_name": "N", "operations": [{"id": "a", "read_only": True}]}
+        {"name": "n", "display_name": "N", "operations": [{"id": "a", "read_only": True}]},
+        plugin_pb2,
     )
     assert message.display_name == "N"
     assert message.operations[0].read_only
     with pytest.raises(ValueError, match="bogus"):
-        catalog_to_proto({"name": "n", "bogus": 1})
+        catalog_to_proto({"name": "n", "bogus": 1}, plugin_pb2)
 
 
 class _Opaque:

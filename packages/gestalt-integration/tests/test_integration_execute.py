@@ -21,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 from gestalt.core import ProviderKind
 from gestalt.core.serving import Hooks, Runtime, dict_to_struct, struct_to_dict
 from gestalt.integration import Plugin, Response
-from gestalt.integration._servicer import BoundOperation
+from gestalt.integration._generation import generation
+from gestalt.integration._servicer import BoundOperation, Results
 from gestalt.provider.v1 import plugin_pb2
 
 
@@ -52,12 +53,13 @@ def run(op_id: str, params: dict[str, Any] | Struct | None) -> tuple[int, Any]:
     async def go() -> plugin_pb2.OperationResult:
         runtime = Runtime(ProviderKind.INTEGRATION, Hooks())
         try:
-            bound = BoundOperation(plugin.operations[op_id], runtime)
+            bound = BoundOperation(plugin.operations[op_id], runtime, Results(generation(2)))
             request = plugin_pb2.ExecuteRequest(operation=op_id)
             if params is not None:
                 struct = params if isinstance(params, Struct) else dict_to_struct(params)
                 request.params.CopyFrom(struct)
-            return await bound.run(request)
+            result: plugin_pb2.OperationResult = await bound.run(request)
+            return result
         finally:
             runtime.shutdown_pools()
 
@@ -184,7 +186,7 @@ def test_warm_pools_starts_a_worker_only_for_def_operations(op_id: str, started:
         runtime = Runtime(ProviderKind.INTEGRATION, Hooks())
         try:
             before = _handler_threads()
-            BoundOperation(plugin.operations[op_id], runtime)
+            BoundOperation(plugin.operations[op_id], runtime, Results(generation(2)))
             runtime.warm_pools()
             return len(_handler_threads() - before)
         finally:

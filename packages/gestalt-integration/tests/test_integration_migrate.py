@@ -36,7 +36,7 @@ def test_every_import_form_and_the_names_that_need_a_decision() -> None:
 
         def f():
             import gestalt as g
-            return g.http_subject, g.Model, "gestalt.Model"
+            return g.IndexedDB, g.Model, "gestalt.Model"
         """
     )
     after, notes = migrate_source(source)
@@ -55,7 +55,7 @@ def test_every_import_form_and_the_names_that_need_a_decision() -> None:
 
         def f():
             from gestalt import integration as g
-            return g.http_subject, g.Model, "gestalt.Model"
+            return g.IndexedDB, g.Model, "gestalt.Model"
         """
     )
     assert notes[0] == "2: put 'import gestalt' on a line of its own"
@@ -63,7 +63,7 @@ def test_every_import_form_and_the_names_that_need_a_decision() -> None:
         "5: gestalt.integration.Cache: in this SDK it belongs to gestalt.cache"
     )
     assert notes[2] == "8: upstream's generated protos are gestalt.provider.v1 here"
-    assert notes[3].startswith("14: gestalt.integration.http_subject belongs to hosted HTTP")
+    assert notes[3].startswith("14: gestalt.integration.IndexedDB belongs to IndexedDB")
     assert len(notes) == 4
 
 

@@ -240,7 +240,10 @@ def test_a_field_named_like_a_basemodel_method_warns_and_works() -> None:
 
 
 def test_upstream_names_that_map() -> None:
-    for name in ("Plugin", "Model", "field", "Request", "Response", "OK", "Error", "Subject"):
+    upstream = ("Plugin", "Model", "field", "Request", "Response", "OK", "Error", "Subject")
+    hosted = ["http_subject", "http_subject_error", "HTTPSubjectRequest"]
+    hosted.append("HTTPSubjectResolutionError")
+    for name in [*upstream, *hosted]:
         assert name in gestalt.__all__
     token = gestalt.ConnectedToken(user_id="user:1", metadata_json='{"team": "a"}')
     assert (token.subject_id, token.metadata) == ("user:1", {"team": "a"})
@@ -253,7 +256,6 @@ def test_upstream_names_that_map() -> None:
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        ("http_subject", "hosted HTTP subject resolution, which is not available on this wire"),
         ("IndexedDB", "belongs to IndexedDB, which is not available on this wire"),
         ("WorkflowManager", "belongs to workflows, which is not available"),
         ("AuthorizationClient", "the authorization client, which is not available"),
@@ -273,3 +275,21 @@ def test_unknown_names_stay_attribute_errors() -> None:
     with pytest.raises(AttributeError, match=r"module .gestalt\.integration. has no attribute"):
         gestalt.nope  # type: ignore[attr-defined]  # noqa: B018
     assert not hasattr(gestalt, "nope")
+
+
+def test_module_http_subject_decorator(load_module: Any) -> None:
+    source = """
+        from gestalt import integration as gestalt
+
+        @gestalt.http_subject
+        def who(request: gestalt.HTTPSubjectRequest) -> gestalt.Subject | None:
+            raise gestalt.http_subject_error(403)
+
+        @gestalt.operation
+        def ping() -> str:
+            return "pong"
+    """
+    module = load_module(source)
+    assert module.plugin.http_subject_hook == (module.who, False)
+    with pytest.raises(gestalt.HTTPSubjectResolutionError, match="Forbidden"):
+        module.who(gestalt.HTTPSubjectRequest())

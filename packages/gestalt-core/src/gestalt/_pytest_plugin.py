@@ -11,6 +11,9 @@ in there loads grpc, which every pytest session would pay for.
 - ``gestalt_launch``: the :func:`~gestalt.core.testing.launch` keyword arguments. By
   default, the provider directory nearest above the test file whose ``pyproject.toml`` has
   a ``[tool.gestalt]`` target, with the one KIND it names; override it to choose.
+- ``gestalt_protocol``: the gestaltd protocol to play, 2 by default; override it with
+  ``params=[2, 5]`` to run a module under both hosts (a ``protocol`` key in
+  ``gestalt_launch`` wins).
 - ``gestalt_host_cache``, ``gestalt_host_s3``: a fresh unnamed host cache and object store
   per module; put them in ``gestalt_launch``'s ``host_services`` to serve them, and
   override them for named bindings.
@@ -83,13 +86,27 @@ def gestalt_host_s3() -> HostS3Service:
 
 
 @pytest.fixture(scope="module")
-def gestalt_provider(gestalt_launch: dict[str, Any]) -> Iterator[ProviderProcess]:
-    """The provider of ``gestalt_launch``, launched once per module as gestaltd would.
+def gestalt_protocol() -> int:
+    """The gestaltd protocol ``gestalt_provider`` plays: 2; override to choose, e.g.::
+
+    @pytest.fixture(scope="module", params=[2, 5])
+    def gestalt_protocol(request):
+        return request.param
+    """
+    return 2
+
+
+@pytest.fixture(scope="module")
+def gestalt_provider(
+    gestalt_launch: dict[str, Any], gestalt_protocol: int
+) -> Iterator[ProviderProcess]:
+    """The provider of ``gestalt_launch``, launched once per module as a gestaltd of
+    ``gestalt_protocol`` would (a ``protocol`` key in ``gestalt_launch`` wins).
 
     Stopped as the host stops it after the module's last test; a provider that needs
     SIGKILL or exits with an error status fails that teardown.
     """
     from gestalt.core.testing import launch
 
-    with launch(**gestalt_launch) as process:
+    with launch(**{"protocol": gestalt_protocol, **gestalt_launch}) as process:
         yield process

@@ -3,7 +3,8 @@
 Declare operations on a :class:`Plugin` (or with the module-level :func:`operation`); the
 SDK validates each call's params into the handler's pydantic model, derives the catalog
 (ids, JSON Schemas, flat parameters) from the signatures, serves ``IntegrationProvider``
-and writes the static catalog when the host asks. Migrating from ``gestalt-sdk``:
+(protocol 2) or ``AppProvider`` (protocol 5) and writes the static catalog when the host
+asks. Migrating from ``gestalt-sdk``:
 ``from gestalt import integration as gestalt`` keeps upstream's integration names
 (``gestalt.operation``, ``gestalt.Plugin``, ``gestalt.Model``, ``gestalt.Error``, ...)
 working; a name for a feature this wire does not serve fails with one line that says so.
@@ -35,12 +36,35 @@ from gestalt.integration._catalog import (
 )
 from gestalt.integration._compat import UnavailableFeatureError
 from gestalt.integration._compat import missing_name as _missing_name
-from gestalt.integration._context import Access, Credential, IntegrationToken, Request, Subject
+from gestalt.integration._context import (
+    Access,
+    AgentInvocation,
+    Caller,
+    Credential,
+    Host,
+    IntegrationToken,
+    Invocation,
+    Permission,
+    Request,
+    RequestMeta,
+    Subject,
+)
+from gestalt.integration._http_subject import (
+    HTTPSubjectRequest,
+    HTTPSubjectResolutionError,
+    http_subject_error,
+)
 from gestalt.integration._model import Model, field
-from gestalt.integration._module import configure, operation, post_connect, session_catalog
+from gestalt.integration._module import (
+    configure,
+    http_subject,
+    operation,
+    post_connect,
+    session_catalog,
+)
 from gestalt.integration._operations import OperationOptions
 from gestalt.integration._plugin import Plugin
-from gestalt.integration._results import OK, Error, Response, ok
+from gestalt.integration._results import OK, Error, RawResponse, Response, ok
 from gestalt.integration._version import __version__
 
 #: Upstream's name for the token a ``PostConnect`` hook receives.
@@ -50,7 +74,9 @@ __all__ = [
     "NO_DEFAULT",
     "OK",
     "Access",
+    "AgentInvocation",
     "AlreadyExistsError",
+    "Caller",
     "Catalog",
     "CatalogOperation",
     "CatalogParameter",
@@ -59,18 +85,25 @@ __all__ = [
     "Error",
     "FailedPreconditionError",
     "GestaltError",
+    "HTTPSubjectRequest",
+    "HTTPSubjectResolutionError",
+    "Host",
     "IntegrationToken",
     "InternalError",
     "InvalidArgumentError",
+    "Invocation",
     "Model",
     "NotBoundError",
     "NotFoundError",
     "OperationAnnotations",
     "OperationOptions",
     "OutOfRangeError",
+    "Permission",
     "PermissionDeniedError",
     "Plugin",
+    "RawResponse",
     "Request",
+    "RequestMeta",
     "Response",
     "RuntimeMetadata",
     "Subject",
@@ -81,6 +114,8 @@ __all__ = [
     "__version__",
     "configure",
     "field",
+    "http_subject",
+    "http_subject_error",
     "ok",
     "operation",
     "post_connect",

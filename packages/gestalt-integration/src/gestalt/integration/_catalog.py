@@ -7,10 +7,10 @@ import enum
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from gestalt.core.serving import python_to_value
-from gestalt.provider.v1 import plugin_pb2
 
 
 class _Unset(enum.Enum):
@@ -93,8 +93,12 @@ def _schema_text(schema: JSONSchema) -> str:
     return json.dumps(schema, separators=(",", ":"))
 
 
-def _annotations_proto(hints: OperationAnnotations) -> plugin_pb2.OperationAnnotations:
-    message = plugin_pb2.OperationAnnotations()
+# The catalog messages have the same fields on both protocols but are distinct classes:
+# ``messages`` is the served protocol's ``plugin_pb2`` (2) or ``app_pb2`` (5) module.
+
+
+def _annotations_proto(hints: OperationAnnotations, messages: ModuleType) -> Any:
+    message = messages.OperationAnnotations()
     for name in ("read_only_hint", "idempotent_hint", "destructive_hint", "open_world_hint"):
         value = getattr(hints, name)
         if value is not None:
@@ -102,9 +106,9 @@ def _annotations_proto(hints: OperationAnnotations) -> plugin_pb2.OperationAnnot
     return message
 
 
-def operation_to_proto(op: CatalogOperation) -> plugin_pb2.CatalogOperation:
-    """The wire form of one operation."""
-    message = plugin_pb2.CatalogOperation(
+def operation_to_proto(op: CatalogOperation, messages: ModuleType) -> Any:
+    """The wire form of one operation, as a ``messages.CatalogOperation``."""
+    message = messages.CatalogOperation(
         id=op.id,
         method=op.method,
         title=op.title,
@@ -118,7 +122,7 @@ def operation_to_proto(op: CatalogOperation) -> plugin_pb2.CatalogOperation:
         allowed_roles=list(op.allowed_roles),
     )
     if op.annotations is not None:
-        message.annotations.CopyFrom(_annotations_proto(op.annotations))
+        message.annotations.CopyFrom(_annotations_proto(op.annotations, messages))
     if op.visible is not None:
         message.visible = op.visible
     for param in op.parameters:
@@ -130,8 +134,9 @@ def operation_to_proto(op: CatalogOperation) -> plugin_pb2.CatalogOperation:
     return message
 
 
-def catalog_to_proto(catalog: Catalog | Mapping[str, Any]) -> plugin_pb2.Catalog:
-    """The wire form of a catalog given as a :class:`Catalog` or a mapping.
+def catalog_to_proto(catalog: Catalog | Mapping[str, Any], messages: ModuleType) -> Any:
+    """The wire form (a ``messages.Catalog``) of a catalog given as a :class:`Catalog` or a
+    mapping.
 
     A mapping may use the JSON names (``displayName``) or the field names
     (``display_name``), and schemas as strings or objects.
@@ -141,12 +146,12 @@ def catalog_to_proto(catalog: Catalog | Mapping[str, Any]) -> plugin_pb2.Catalog
         ValueError: The mapping does not describe a catalog.
     """
     if isinstance(catalog, Catalog):
-        return plugin_pb2.Catalog(
+        return messages.Catalog(
             name=catalog.name,
             display_name=catalog.display_name,
             description=catalog.description,
             icon_svg=catalog.icon_svg,
-            operations=[operation_to_proto(op) for op in catalog.operations],
+            operations=[operation_to_proto(op, messages) for op in catalog.operations],
         )
     if not isinstance(catalog, Mapping):
         raise TypeError(f"expected a Catalog or a mapping, got {type(catalog).__name__}")
@@ -157,7 +162,7 @@ def catalog_to_proto(catalog: Catalog | Mapping[str, Any]) -> plugin_pb2.Catalog
     operations = []
     for op in data.get("operations") or ():
         if isinstance(op, CatalogOperation):
-            operations.append(json_format.MessageToDict(operation_to_proto(op)))
+            operations.append(json_format.MessageToDict(operation_to_proto(op, messages)))
             continue
         if not isinstance(op, Mapping):
             raise ValueError(f"an operation must be a mapping, got {type(op).__name__}")
@@ -168,12 +173,12 @@ def catalog_to_proto(catalog: Catalog | Mapping[str, Any]) -> plugin_pb2.Catalog
         operations.append(op)
     data["operations"] = operations
     try:
-        return json_format.ParseDict(data, plugin_pb2.Catalog())
+        return json_format.ParseDict(data, messages.Catalog())
     except json_format.ParseError as error:
         raise ValueError(str(error)) from None
 
 
-def catalog_file_data(message: plugin_pb2.Catalog) -> dict[str, Any]:
+def catalog_file_data(message: Any) -> dict[str, Any]:
     """The static catalog file's content: protobuf JSON names, schemas as objects (HOST.md 7.3)."""
     # Only the catalog export needs json_format: keep it off the serving path's start-up.
     from google.protobuf import json_format
@@ -186,7 +191,7 @@ def catalog_file_data(message: plugin_pb2.Catalog) -> dict[str, Any]:
     return data
 
 
-def write_catalog_file(message: plugin_pb2.Catalog, path: Path) -> None:
+def write_catalog_file(message: Any, path: Path) -> None:
     """Write the static catalog to ``path`` as JSON (also valid YAML), making parent dirs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(catalog_file_data(message), indent=2, ensure_ascii=False) + "\n"

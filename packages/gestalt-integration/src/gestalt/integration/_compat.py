@@ -8,12 +8,6 @@ fails where the provider uses it with a message that says which.
 from __future__ import annotations
 
 _FEATURES: dict[str, tuple[str, ...]] = {
-    "hosted HTTP subject resolution": (
-        "http_subject",
-        "http_subject_error",
-        "HTTPSubjectRequest",
-        "HTTPSubjectResolutionError",
-    ),
     "the authorization client": (
         "Authorization",
         "AuthorizationClient",

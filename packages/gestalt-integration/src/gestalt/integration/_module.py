@@ -115,6 +115,11 @@ def post_connect(func: C, /) -> C:
     return _plugin_for(func).post_connect(func)
 
 
+def http_subject(func: C, /) -> C:
+    """Declare the HTTP-subject hook of the module's plugin (:meth:`Plugin.http_subject`)."""
+    return _plugin_for(func).http_subject(func)
+
+
 def configure(func: C, /) -> C:
     """Declare the ``StartProvider`` hook of the module's plugin (:meth:`Plugin.configure`)."""
     return _plugin_for(func).configure(func)

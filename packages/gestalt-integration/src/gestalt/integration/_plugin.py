@@ -61,6 +61,7 @@ class Plugin:
         self._configure: ConfigureHook | None = None
         self._session_catalog: Callable[..., Any] | None = None
         self._post_connect: Callable[..., Any] | None = None
+        self._http_subject: tuple[Callable[..., Any], bool] | None = None
         self._close: Callable[[], Any] | None = None
 
     # -- declaring ------------------------------------------------------------------------
@@ -138,10 +139,32 @@ class Plugin:
         """Declare the ``PostConnect`` hook: ``func(token: IntegrationToken) -> dict[str, str]``.
 
         ``func()`` without the token works too. The returned strings are merged into the
-        connection's metadata by a host that calls it (gestaltd at the pinned commit
-        never does).
+        connection's metadata by a host that calls it (protocol-2 gestaltd at the pinned
+        commit never does). Protocol 5 has no ``PostConnect``: there the hook is not
+        offered, and the provider serves as usual.
         """
         self._post_connect = func
+        return func
+
+    def http_subject(self, func: C) -> C:
+        """Declare who an inbound hosted HTTP request acts as (protocol 5).
+
+        ``func(request: HTTPSubjectRequest)`` or ``func(request, context: Request)``, sync
+        or async. It returns a :class:`Subject` (its ``id``, ``email`` and
+        ``display_name`` are used), ``None`` for "no subject", or raises
+        :class:`HTTPSubjectResolutionError` to reject the request with a status. Without
+        this hook every such request has no subject. Protocol 2 has no hosted HTTP routes.
+
+        Raises:
+            TypeError: ``func`` does not take one or two parameters.
+        """
+        count = len(inspect.signature(func).parameters)
+        if count not in (1, 2):
+            raise TypeError(
+                f"http_subject hook {getattr(func, '__qualname__', func)!r} must take the "
+                f"request and optionally the context, not {count} parameter(s)"
+            )
+        self._http_subject = (func, count == 2)
         return func
 
     @classmethod
@@ -199,6 +222,11 @@ class Plugin:
         """The ``PostConnect`` hook and whether it takes the token, if declared."""
         hook = self._post_connect or self._module_hook("post_connect")
         return None if hook is None else (hook, _takes_arguments(hook))
+
+    @property
+    def http_subject_hook(self) -> tuple[Callable[..., Any], bool] | None:
+        """The HTTP-subject hook and whether it takes the :class:`Request`, if declared."""
+        return self._http_subject
 
     def _module_hook(self, name: str) -> Callable[..., Any] | None:
         """``module_name``'s own function ``name`` (not one it imported), if any."""

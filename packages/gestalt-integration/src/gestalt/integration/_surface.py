@@ -1,4 +1,5 @@
-"""The integration surface: how ``python -m gestalt._runtime ROOT TARGET integration`` serves."""
+"""The integration surface: how ``python -m gestalt._runtime ROOT TARGET integration`` serves
+``IntegrationProvider`` (protocol 2) or ``AppProvider`` (protocol 5)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import grpc.aio
 from gestalt.core import ProviderKind
 from gestalt.core.serving import Hooks, LoadedProvider, Runtime, TargetError, provider_from_target
 from gestalt.integration._catalog import catalog_to_proto, write_catalog_file
+from gestalt.integration._generation import generation
 from gestalt.integration._module import check_implicit_plugins, module_plugin
 from gestalt.integration._plugin import Plugin
 from gestalt.integration._servicer import IntegrationServicer
-from gestalt.provider.v1 import plugin_pb2_grpc
 
 
 def _is_plugin(candidate: object) -> bool:
@@ -21,7 +22,7 @@ def _is_plugin(candidate: object) -> bool:
 
 
 class IntegrationSurface:
-    """Serves ``IntegrationProvider`` for KIND ``integration`` and writes its static catalog."""
+    """Serves KIND ``integration`` (``app`` on protocol 5) and writes its static catalog."""
 
     kind = ProviderKind.INTEGRATION
 
@@ -29,10 +30,12 @@ class IntegrationSurface:
         """Accept a :class:`Plugin`, a class/factory that makes one, or a module holding one.
 
         A module's plugin is its ``plugin``/``provider`` attribute, which the module-level
-        decorators (``@gestalt.operation``) set when the module has none.
+        decorators (``@gestalt.operation``) set when the module has none. Only the
+        service of ``protocol`` is registered, from that protocol's stubs.
 
         Raises:
-            TargetError: ``target`` is none of these, or the plugin declares no operation.
+            TargetError: ``target`` is none of these, the plugin declares no operation,
+                or ``protocol`` is not served.
         """
         if isinstance(target, types.ModuleType):
             plugin: object = module_plugin(target)
@@ -56,20 +59,29 @@ class IntegrationSurface:
                 f"plugin {plugin.name!r} declares no operation; add one with @plugin.operation"
             )
 
+        try:
+            wire = generation(protocol)
+        except KeyError:
+            raise TargetError(
+                f"integration providers are not served on protocol {protocol}"
+            ) from None
+
         def register(server: grpc.aio.Server, runtime: Runtime) -> None:
-            plugin_pb2_grpc.add_IntegrationProviderServicer_to_server(
-                IntegrationServicer(plugin, runtime), server
-            )
+            wire.add_servicer(IntegrationServicer(plugin, runtime, wire), server)
 
         def write_catalog(path: Path) -> None:
-            write_catalog_file(catalog_to_proto(plugin.catalog()), path)
+            write_catalog_file(catalog_to_proto(plugin.catalog(), wire.messages), path)
 
         # Hooks are built explicitly: Plugin.configure is the decorator, not the hook.
         hooks = Hooks(configure=plugin.configure_hook, close=plugin.close_hook)
         handlers = [op.handler for op in plugin.operations.values()]
-        handlers += [
-            hook[0] for hook in (plugin.session_catalog_hook, plugin.post_connect_hook) if hook
-        ]
+        # Only the hooks this protocol's rpcs call (PostConnect on 2, HTTP subject on 5).
+        served = (
+            plugin.session_catalog_hook,
+            plugin.post_connect_hook if wire.post_connect else None,
+            plugin.http_subject_hook if wire.http_subject else None,
+        )
+        handlers += [hook[0] for hook in served if hook]
 
         def rename(name: str) -> None:
             plugin.name = name

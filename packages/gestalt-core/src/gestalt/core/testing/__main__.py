@@ -28,7 +28,7 @@ from gestalt.core.testing._host_contract import OUTPUT_TAIL_CHARS, EmulatorError
 from gestalt.core.testing._host_s3 import HostS3Service
 from gestalt.core.testing._host_services import HostService
 from gestalt.core.testing._interpreter import choose_interpreter
-from gestalt.core.testing._process import ProviderProcess, launch
+from gestalt.core.testing._process import ProviderProcess, launch, result_text
 
 say = print
 
@@ -62,7 +62,7 @@ def _run_call(proc: ProviderProcess, call: Call) -> None:
     ]
     given = f" (+ {', '.join(extras)})" if extras else ""
     params = json.dumps(call.params)
-    say(f"Execute {call.operation} {params}{given} -> {result.status} {result.body}")
+    say(f"Execute {call.operation} {params}{given} -> {result.status} {result_text(result)}")
     if result.status >= 500:
         # The host shows the user only the status; the provider's stderr says why.
         written = proc.output()[before:][-OUTPUT_TAIL_CHARS:].rstrip()
@@ -92,7 +92,11 @@ def _run(args: argparse.Namespace) -> None:
     if args.kind == "integration":
         with tempfile.TemporaryDirectory(prefix="gstp-catalog-") as scratch:
             exported = export_catalog(
-                root, target=args.target, python=python, path=Path(scratch) / "catalog.yaml"
+                root,
+                target=args.target,
+                python=python,
+                path=Path(scratch) / "catalog.yaml",
+                protocol=args.protocol,
             )
         ids = [op["id"] for op in exported.catalog.get("operations", [])]
         say(f"catalog export: exit 0, {len(ids)} operations: {', '.join(ids)}")
@@ -104,17 +108,20 @@ def _run(args: argparse.Namespace) -> None:
         config=args.config,
         python=python,
         host_services=services,
+        protocol=args.protocol,
     ) as proc:
-        say(f"spawned pid {proc.pid}: python -m gestalt._runtime {root} {proc.target} {args.kind}")
+        shown = " ".join(["python", *proc.command[1:]])
+        where = f" in {root}" if args.protocol == 5 else ""
+        say(f"spawned pid {proc.pid} (protocol {args.protocol}): {shown}{where}")
         for variable, path in proc.host_env.items():
             say(f"host service: {variable}={path}")
         say(f"socket ready after {proc.time_to_socket * 1000:.0f} ms")
         if proc.metadata is not None:
             say(f"GetMetadata: supports_session_catalog={proc.metadata.supports_session_catalog}")
-            say(f"StartProvider(name={args.name!r}): protocol version 2 accepted")
+            say(f"StartProvider(name={args.name!r}): protocol version {args.protocol} accepted")
         if proc.identity is not None:
             say(f"identity: {proc.identity.name or '(unnamed)'} {proc.identity.version}".rstrip())
-            say(f"ConfigureProvider(name={args.name!r}): protocol version 2 accepted")
+            say(f"ConfigureProvider(name={args.name!r}): protocol version {args.protocol} accepted")
             health = proc.lifecycle.HealthCheck(empty_pb2.Empty(), timeout=10)
             say(f"HealthCheck: ready={health.ready} {health.message}".rstrip())
         for call in [*args.call, *args.calls]:

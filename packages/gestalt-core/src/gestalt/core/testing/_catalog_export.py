@@ -9,13 +9,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gestalt.core._kinds import ProviderKind
 from gestalt.core.testing._catalog_check import catalog_problems, parse_catalog_text
-from gestalt.core.testing._command import catalog_environment, resolve_target, runtime_argv
+from gestalt.core.testing._command import (
+    catalog_environment,
+    manifest_run_argv,
+    resolve_target,
+    runtime_argv,
+)
 from gestalt.core.testing._host_contract import (
     EmulatorError,
     cannot_run,
     short_temp_base,
     start_failure,
+    wire_of,
 )
 from gestalt.core.testing._interpreter import choose_interpreter
 
@@ -37,6 +44,7 @@ def export_catalog(
     host_python: bool = False,
     path: str | Path | None = None,
     timeout: float = 60.0,
+    protocol: int = 2,
 ) -> CatalogExport:
     """Run catalog-export mode as the host does and check the file it writes.
 
@@ -48,6 +56,9 @@ def export_catalog(
             ``GESTALT_PYTHON``, ``python3`` on ``PATH``...), to check a deployment.
         path: Where to write; the host uses ``ROOT/catalog.yaml``.
         timeout: A provider that starts serving instead of exiting fails after this long.
+        protocol: The host: 2 runs ``python -m gestalt._runtime ROOT TARGET integration``
+            elsewhere with ``GESTALT_PLUGIN_WRITE_CATALOG``; 5 runs the manifest's
+            ``gestalt run . TARGET integration`` in ROOT with ``GESTALT_APP_WRITE_CATALOG``.
 
     Raises:
         EmulatorError: Non-zero exit, no file, or a catalog the host would refuse.
@@ -57,11 +68,16 @@ def export_catalog(
     destination = Path(path).resolve() if path is not None else root_path / "catalog.yaml"
     interpreter = choose_interpreter(root_path, python, host_python)
     scratch = tempfile.mkdtemp(prefix="gstp-cwd-", dir=short_temp_base())
+    v5 = wire_of(protocol) == 5
+    if v5:
+        command = manifest_run_argv(interpreter, resolved, ProviderKind.INTEGRATION)
+    else:
+        command = runtime_argv(interpreter, root_path, resolved, "integration")
     try:
         done = subprocess.run(
-            runtime_argv(interpreter, root_path, resolved, "integration"),
-            cwd=scratch,
-            env=catalog_environment(destination),
+            command,
+            cwd=root_path if v5 else scratch,
+            env=catalog_environment(destination, protocol),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

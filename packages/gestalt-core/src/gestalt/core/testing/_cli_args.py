@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,21 +13,22 @@ from typing import Any, NoReturn
 from google.protobuf import json_format
 
 from gestalt.core._kinds import ProviderKind
-from gestalt.core.testing._host_contract import LINE_CHARS
-from gestalt.provider.v1 import plugin_pb2
+from gestalt.core._wire import stubs
+from gestalt.core.testing._host_contract import LINE_CHARS, wire_of
 
 _CALL_KEYS = ("operation", "params", "connection_params", "context", "token")
 
 
 @dataclasses.dataclass(frozen=True)
 class Call:
-    """One ``Execute`` to make, as given on the command line or in a ``--calls`` file."""
+    """One ``Execute`` to make, as given on the command line or in a ``--calls`` file;
+    ``context`` is a ``RequestContext`` of the ``--protocol``'s generation."""
 
     operation: str
     params: dict[str, Any]
     token: str = ""
     connection_params: dict[str, str] = dataclasses.field(default_factory=dict)
-    context: plugin_pb2.RequestContext | None = None
+    context: Any = None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,7 +76,7 @@ class _CallAction(argparse.Action):
         setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), call])
 
 
-def _call_from(item: object, where: str) -> Call:
+def _call_from(item: object, where: str, protocol: int) -> Call:
     if not isinstance(item, dict):
         raise argparse.ArgumentTypeError(f"{where} is not a JSON object")
     unknown = sorted(set(item) - set(_CALL_KEYS))
@@ -97,8 +99,10 @@ def _call_from(item: object, where: str) -> Call:
         raise argparse.ArgumentTypeError(f'{where}: "connection_params" must map to strings')
     context = None
     if item.get("context"):
+        wire = wire_of(protocol)
+        messages = stubs(wire, "app" if wire == 5 else "plugin")[0]
         try:
-            context = json_format.ParseDict(item["context"], plugin_pb2.RequestContext())
+            context = json_format.ParseDict(item["context"], messages.RequestContext())
         except json_format.ParseError as error:
             raise argparse.ArgumentTypeError(
                 f'{where}: "context" is not a RequestContext: {error}'
@@ -106,8 +110,9 @@ def _call_from(item: object, where: str) -> Call:
     return Call(operation, params, token, connection, context)
 
 
-def calls_argument(text: str) -> list[Call]:
-    """``--calls FILE``: a JSON list of calls, read and checked at once."""
+def calls_argument(text: str, protocol: int = 2) -> list[Call]:
+    """``--calls FILE``: a JSON list of calls, read and checked at once (contexts against
+    ``protocol``'s ``RequestContext``)."""
     name = _cut(text)
     try:
         raw = Path(text).read_text(encoding="utf-8")
@@ -121,13 +126,28 @@ def calls_argument(text: str) -> list[Call]:
         raise argparse.ArgumentTypeError(f"{name} is not JSON: {error}") from None
     if not isinstance(items, list):
         raise argparse.ArgumentTypeError(f"{name} must hold a JSON list of calls")
-    return [_call_from(item, f"{name} item {index}") for index, item in enumerate(items)]
+    return [_call_from(item, f"{name} item {index}", protocol) for index, item in enumerate(items)]
+
+
+def _add_protocol(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--protocol",
+        type=int,
+        choices=(2, 5),
+        default=2,
+        help="the gestaltd protocol to play: 2 (default) or 5",
+    )
 
 
 def parse_arguments(argv: list[str] | None, description: str | None) -> argparse.Namespace:
     """Parse the CLI's arguments; a mistake exits with status 2 and one line on stderr."""
+    # --protocol first: the calls in a --calls file are checked against its messages.
+    early = _Parser(prog="python -m gestalt.core.testing", add_help=False)
+    _add_protocol(early)
+    protocol = early.parse_known_args(argv)[0].protocol
     parser = _Parser(prog="python -m gestalt.core.testing", description=description)
     parser.add_argument("root", help="the provider directory (ROOT)")
+    _add_protocol(parser)
     parser.add_argument(
         "--kind", default="integration", choices=[kind.value for kind in ProviderKind]
     )
@@ -154,7 +174,7 @@ def parse_arguments(argv: list[str] | None, description: str | None) -> argparse
     )
     parser.add_argument(
         "--calls",
-        type=calls_argument,
+        type=functools.partial(calls_argument, protocol=protocol),
         default=[],
         metavar="FILE",
         help=f"JSON file: a list of objects with the keys {', '.join(_CALL_KEYS)}",

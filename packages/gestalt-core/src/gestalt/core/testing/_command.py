@@ -9,7 +9,7 @@ from pathlib import Path
 from gestalt.core._kinds import ProviderKind
 from gestalt.core._pyproject import explain_missing_target, target_from_pyproject
 from gestalt.core._wire import HOST_VARIABLES
-from gestalt.core.testing._host_contract import SAFE_ENV, EmulatorError
+from gestalt.core.testing._host_contract import SAFE_ENV, EmulatorError, wire_of
 
 #: The KIND word a protocol-5 manifest names a kind with (``app`` is spelled
 #: ``integration`` on the command line, as upstream's ``gestalt run`` expects).
@@ -59,21 +59,24 @@ def serve_environment(
     ``GESTALT_PROVIDER_SOCKET``/``GESTALT_APP_*`` from 5 on, with the instance name) and
     the host-service variables, which win.
     """
-    variables = HOST_VARIABLES[5 if protocol >= 5 else 2]
+    variables = HOST_VARIABLES[wire_of(protocol)]
     env = {key: os.environ[key] for key in SAFE_ENV if key in os.environ}
     env.update(extra)
     env[variables.socket] = endpoint
     env[variables.parent_pid] = str(os.getpid())
-    if protocol >= 5:
+    if wire_of(protocol) == 5:
         env["GESTALT_APP_NAME"] = name
     env.update(host_env)
     return env
 
 
-def catalog_environment(destination: Path) -> dict[str, str]:
-    """Catalog-export mode: the full environment, the catalog path, no socket variables."""
+def catalog_environment(destination: Path, protocol: int = 2) -> dict[str, str]:
+    """Catalog-export mode: the full environment, the catalog path in ``protocol``'s
+    variable, and no socket or parent-pid variable of either generation."""
     env = dict(os.environ)
-    env.pop("GESTALT_PLUGIN_SOCKET", None)
-    env.pop("GESTALT_PLUGIN_PARENT_PID", None)
-    env["GESTALT_PLUGIN_WRITE_CATALOG"] = str(destination)
+    for variables in HOST_VARIABLES.values():
+        env.pop(variables.socket, None)
+        env.pop(variables.parent_pid, None)
+        env.pop(variables.write_catalog, None)
+    env[HOST_VARIABLES[wire_of(protocol)].write_catalog] = str(destination)
     return env

@@ -3,7 +3,10 @@
 It behaves like upstream ``gestaltd/internal/providerhost/cache_server.go``: keys reach
 the backend as ``<plugin>:<key>`` and come back without the prefix, a negative TTL is
 ``INVALID_ARGUMENT``, and an absent or zero TTL means no expiry. The backend is a plain
-dictionary that tests can read and seed (:attr:`HostCacheService.store`).
+dictionary that tests can read and seed (:attr:`HostCacheService.store`). The ``Cache``
+messages are the same on protocols 2 and 5; each generation gets a servicer that builds
+its own message classes over the one store (the protocol-5 key layout is not known, so
+the protocol-2 one is kept).
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from types import ModuleType
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import duration_pb2, empty_pb2
 
-from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
+from gestalt.core._wire import stubs
+from gestalt.core.testing._host_contract import abort, wire_of
+from gestalt.core.testing._host_services import add_servicers
 
 _MAX_SECONDS = 315_576_000_000
 _R = TypeVar("_R")
@@ -38,7 +44,7 @@ def _ttl_seconds(request: Any) -> float | None:
     return seconds or None
 
 
-class HostCacheService(cache_pb2_grpc.CacheServicer):
+class HostCacheService:
     """One host cache binding for :func:`gestalt.core.testing.launch`'s ``host_services``.
 
     Args:
@@ -78,9 +84,13 @@ class HostCacheService(cache_pb2_grpc.CacheServicer):
         if not self._fixed_name:
             self.plugin_name = plugin_name
 
-    def add_to_server(self, server: grpc.Server) -> None:
-        """Add this service's ``Cache`` servicer to ``server``."""
-        cache_pb2_grpc.add_CacheServicer_to_server(self, server)
+    def servicers(self, protocol: int) -> dict[str, object]:
+        """The ``Cache`` servicer of ``protocol``'s generation over this store."""
+        return {"Cache": _HostCacheServicer(self, stubs(wire_of(protocol), "cache")[0])}
+
+    def add_to_server(self, server: grpc.Server, protocol: int = 2) -> None:
+        """Serve this binding alone on ``server``, as ``protocol``'s host would."""
+        add_servicers(server, self, protocol)
 
     # -- inspection -----------------------------------------------------------------------
 
@@ -107,7 +117,7 @@ class HostCacheService(cache_pb2_grpc.CacheServicer):
             expires = self.store[self.full_key(key)][1]
             return None if expires is None else expires - self._clock()
 
-    # -- rpcs -----------------------------------------------------------------------------
+    # -- the store, under the lock -----------------------------------------------------
 
     def _live(self, full: str) -> bytes | None:
         item = self.store.get(full)
@@ -127,95 +137,87 @@ class HostCacheService(cache_pb2_grpc.CacheServicer):
             with self.lock:
                 return call()
         except _InvalidTTL as error:
-            _abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(error))
+            abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(error))
 
-    def Get(
-        self, request: cache_pb2.CacheGetRequest, context: grpc.ServicerContext
-    ) -> cache_pb2.CacheGetResponse:
-        def call() -> cache_pb2.CacheGetResponse:
-            value = self._live(self.full_key(request.key))
+
+class _HostCacheServicer:
+    """``Cache`` rpcs of one generation (``pb``, its messages) over a :class:`HostCacheService`."""
+
+    def __init__(self, cache: HostCacheService, pb: ModuleType) -> None:
+        self._cache = cache
+        self._pb = pb
+
+    def Get(self, request: Any, context: grpc.ServicerContext) -> Any:
+        def call() -> Any:
+            value = self._cache._live(self._cache.full_key(request.key))
             if value is None:
-                return cache_pb2.CacheGetResponse(found=False)
-            return cache_pb2.CacheGetResponse(found=True, value=value)
+                return self._pb.CacheGetResponse(found=False)
+            return self._pb.CacheGetResponse(found=True, value=value)
 
-        return self._run(context, call)
+        return self._cache._run(context, call)
 
-    def GetMany(
-        self, request: cache_pb2.CacheGetManyRequest, context: grpc.ServicerContext
-    ) -> cache_pb2.CacheGetManyResponse:
-        def call() -> cache_pb2.CacheGetManyResponse:
-            response = cache_pb2.CacheGetManyResponse()
+    def GetMany(self, request: Any, context: grpc.ServicerContext) -> Any:
+        def call() -> Any:
+            response = self._pb.CacheGetManyResponse()
             for key in request.keys:
-                value = self._live(self.full_key(key))
+                value = self._cache._live(self._cache.full_key(key))
                 if value is None:
                     response.entries.add(key=key, found=False)
                 else:
                     response.entries.add(key=key, found=True, value=value)
             return response
 
-        return self._run(context, call)
+        return self._cache._run(context, call)
 
-    def Set(
-        self, request: cache_pb2.CacheSetRequest, context: grpc.ServicerContext
-    ) -> empty_pb2.Empty:
+    def Set(self, request: Any, context: grpc.ServicerContext) -> empty_pb2.Empty:
         def call() -> empty_pb2.Empty:
-            self.store[self.full_key(request.key)] = (request.value, self._expiry(request))
+            self._cache.store[self._cache.full_key(request.key)] = (
+                request.value,
+                self._cache._expiry(request),
+            )
             return empty_pb2.Empty()
 
-        return self._run(context, call)
+        return self._cache._run(context, call)
 
-    def SetMany(
-        self, request: cache_pb2.CacheSetManyRequest, context: grpc.ServicerContext
-    ) -> empty_pb2.Empty:
+    def SetMany(self, request: Any, context: grpc.ServicerContext) -> empty_pb2.Empty:
         def call() -> empty_pb2.Empty:
-            expires = self._expiry(request)
+            expires = self._cache._expiry(request)
             for entry in request.entries:
-                self.store[self.full_key(entry.key)] = (entry.value, expires)
+                self._cache.store[self._cache.full_key(entry.key)] = (entry.value, expires)
             return empty_pb2.Empty()
 
-        return self._run(context, call)
+        return self._cache._run(context, call)
 
-    def Delete(
-        self, request: cache_pb2.CacheDeleteRequest, context: grpc.ServicerContext
-    ) -> cache_pb2.CacheDeleteResponse:
-        def call() -> cache_pb2.CacheDeleteResponse:
-            full = self.full_key(request.key)
-            found = self._live(full) is not None
+    def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
+        def call() -> Any:
+            full = self._cache.full_key(request.key)
+            found = self._cache._live(full) is not None
             if found:
-                del self.store[full]
-            return cache_pb2.CacheDeleteResponse(deleted=found)
+                del self._cache.store[full]
+            return self._pb.CacheDeleteResponse(deleted=found)
 
-        return self._run(context, call)
+        return self._cache._run(context, call)
 
-    def DeleteMany(
-        self, request: cache_pb2.CacheDeleteManyRequest, context: grpc.ServicerContext
-    ) -> cache_pb2.CacheDeleteManyResponse:
-        def call() -> cache_pb2.CacheDeleteManyResponse:
+    def DeleteMany(self, request: Any, context: grpc.ServicerContext) -> Any:
+        def call() -> Any:
             removed = 0
             for key in dict.fromkeys(request.keys):
-                full = self.full_key(key)
-                if self._live(full) is not None:
-                    del self.store[full]
+                full = self._cache.full_key(key)
+                if self._cache._live(full) is not None:
+                    del self._cache.store[full]
                     removed += 1
-            return cache_pb2.CacheDeleteManyResponse(deleted=removed)
+            return self._pb.CacheDeleteManyResponse(deleted=removed)
 
-        return self._run(context, call)
+        return self._cache._run(context, call)
 
-    def Touch(
-        self, request: cache_pb2.CacheTouchRequest, context: grpc.ServicerContext
-    ) -> cache_pb2.CacheTouchResponse:
-        def call() -> cache_pb2.CacheTouchResponse:
-            expires = self._expiry(request)
-            full = self.full_key(request.key)
-            value = self._live(full)
+    def Touch(self, request: Any, context: grpc.ServicerContext) -> Any:
+        def call() -> Any:
+            expires = self._cache._expiry(request)
+            full = self._cache.full_key(request.key)
+            value = self._cache._live(full)
             if value is None:
-                return cache_pb2.CacheTouchResponse(touched=False)
-            self.store[full] = (value, expires)
-            return cache_pb2.CacheTouchResponse(touched=True)
+                return self._pb.CacheTouchResponse(touched=False)
+            self._cache.store[full] = (value, expires)
+            return self._pb.CacheTouchResponse(touched=True)
 
-        return self._run(context, call)
-
-
-def _abort(context: grpc.ServicerContext, code: grpc.StatusCode, details: str) -> NoReturn:
-    context.abort(code, details)
-    raise AssertionError("context.abort returned")  # it raises; keeps NoReturn honest
+        return self._cache._run(context, call)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import NoReturn
+
+import grpc
 
 #: Variables copied from the host's own environment into a provider's; nothing else is.
 SAFE_ENV = ("PATH", "HOME", "TMPDIR", "LANG", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR")
@@ -30,8 +33,19 @@ LINE_CHARS = 500
 RUNTIME_PREFIX = "gestalt runtime: "
 
 
+def wire_of(protocol: int) -> int:
+    """The stub generation a host of ``protocol`` speaks: 5's from 5 on, else 2's."""
+    return 5 if protocol >= 5 else 2
+
+
 class EmulatorError(AssertionError):
     """The provider broke the host's contract (or could not be started)."""
+
+
+def abort(context: grpc.ServicerContext, code: grpc.StatusCode, details: str) -> NoReturn:
+    """End a fake host service's call with ``code`` and ``details``."""
+    context.abort(code, details)
+    raise AssertionError("context.abort returned")  # it raises; keeps NoReturn honest
 
 
 def short_temp_base() -> str:

@@ -16,6 +16,7 @@ import dataclasses
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -44,6 +45,7 @@ from gestalt.core.testing._host_contract import (
     cannot_run,
     short_temp_base,
     start_failure,
+    wire_of,
     with_output,
 )
 from gestalt.core.testing._host_services import HostService, RunningHostServices
@@ -53,7 +55,6 @@ from gestalt.core.testing._startup import (
     integration_stub,
     start_integration,
     start_runtime_kind,
-    wire_of,
 )
 from gestalt.provider.v1 import auth_pb2_grpc
 
@@ -69,7 +70,8 @@ class StopResult:
         exit_code: The exit status (negative: killed by that signal).
         seconds: From the stop signal to exit.
         killed: Whether it outlived the 2 s grace and got SIGKILL.
-        socket_removed: Whether the provider removed its socket file itself.
+        socket_removed: Whether the provider removed its socket file itself (always true
+            on TCP, where there is none).
     """
 
     exit_code: int
@@ -87,14 +89,17 @@ class ProviderProcess:
             for version 3, to test the refusal).
         python: The interpreter that runs it.
         pid: The child's process id.
-        socket_path: The Unix socket served on (``GESTALT_PLUGIN_SOCKET`` below 5,
-            ``GESTALT_PROVIDER_SOCKET`` on 5).
+        socket_path: The Unix socket served on ("" on TCP).
+        endpoint: What the provider was told to serve on (``GESTALT_PLUGIN_SOCKET`` below
+            5, ``GESTALT_PROVIDER_SOCKET`` on 5): the socket path, or ``tcp://HOST:PORT``.
+        command: The command line the provider was started with.
         metadata: ``GetMetadata``'s answer (integration; ``None`` if UNIMPLEMENTED), a
             ``ProviderMetadata`` of the protocol's generation.
         identity: The second ``GetProviderIdentity`` answer (runtime kinds).
         session_ttl_seconds: What ``GetSessionSettings`` gave (auth on protocol 2), or the
             24 h default.
-        time_to_socket: Seconds from spawn to the socket file.
+        time_to_socket: Seconds from spawn to the socket file (protocol 5: to a ready
+            connection).
         host_env: The host-service variables given to the provider.
         result: How it ended, once stopped.
     """
@@ -114,12 +119,18 @@ class ProviderProcess:
         own_process_group: bool = False,
         command: Sequence[str] | None = None,
         protocol: int = 2,
+        tcp: bool = False,
+        host_service_token: str = "",
     ) -> None:
         if protocol not in HOST_PROTOCOLS:
             raise EmulatorError(
                 f"protocol {protocol!r}: the emulator plays a protocol 2, 3 or 5 host"
             )
+        if (tcp or host_service_token) and wire_of(protocol) != 5:
+            raise EmulatorError("tcp and host_service_token are for a protocol-5 host")
         self.protocol = protocol
+        self._tcp = tcp
+        self._host_token = host_service_token
         self.root = Path(root).resolve()
         try:
             self.kind = ProviderKind.from_word(kind)
@@ -148,6 +159,8 @@ class ProviderProcess:
         self._out: BinaryIO | None = None
         self._dirs: list[str] = []
         self.socket_path = ""
+        self.endpoint = ""
+        self.command: list[str] = []
         self.result: StopResult | None = None
         self._final_output = ""
 
@@ -160,26 +173,37 @@ class ProviderProcess:
         scratch = tempfile.mkdtemp(prefix="gstp-cwd-", dir=base)
         self._dirs = [socket_dir, scratch]
         v5 = self.wire == 5
-        self.socket_path = os.path.join(socket_dir, "app.sock" if v5 else "plugin.sock")
+        if self._tcp:
+            self.socket_path = ""
+            self.endpoint = f"tcp://127.0.0.1:{_free_port()}"
+        else:
+            self.socket_path = os.path.join(socket_dir, "app.sock" if v5 else "plugin.sock")
+            self.endpoint = self.socket_path
         if self._host_services:
             if self.kind is not ProviderKind.INTEGRATION:
                 raise EmulatorError("only integration providers get host services")
-            self._services = RunningHostServices(self._host_services, Path(socket_dir), self.name)
+            self._services = RunningHostServices(
+                self._host_services,
+                Path(socket_dir),
+                self.name,
+                protocol=self.protocol,
+                token=self._host_token,
+            )
             self.host_env = dict(self._services.env)
         self._out = tempfile.TemporaryFile(prefix="gstp-out-")  # noqa: SIM115 - closed in stop()
         started = time.monotonic()
         if self._command is not None:
-            command = self._command
+            self.command = self._command
         elif v5:
-            command = manifest_run_argv(self.python, self.target, self.kind)
+            self.command = manifest_run_argv(self.python, self.target, self.kind)
         else:
-            command = runtime_argv(self.python, self.root, self.target, self.kind.value)
+            self.command = runtime_argv(self.python, self.root, self.target, self.kind.value)
         env = serve_environment(
-            self._extra_env, self.socket_path, self.host_env, protocol=self.protocol, name=self.name
+            self._extra_env, self.endpoint, self.host_env, protocol=self.protocol, name=self.name
         )
         try:
             self._proc = subprocess.Popen(
-                command,
+                self.command,
                 cwd=self.root if v5 else scratch,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -189,10 +213,10 @@ class ProviderProcess:
             )
         except OSError as error:
             self._abandon()
-            raise cannot_run(command[0], error) from None
+            raise cannot_run(self.command[0], error) from None
         self.pid = self._proc.pid
         budget = READY_TIMEOUT_V5 if v5 else READY_TIMEOUT
-        while not os.path.exists(self.socket_path):
+        while self.socket_path and not os.path.exists(self.socket_path):
             self._check_alive()
             if time.monotonic() - started > budget:
                 self._abandon()
@@ -200,12 +224,13 @@ class ProviderProcess:
                     f"waiting for plugin socket: context deadline exceeded ({budget:.0f} s)"
                 )
             time.sleep(POLL)
-        self.time_to_socket = time.monotonic() - started
+        target = f"unix:{self.socket_path}" if self.socket_path else self.endpoint[len("tcp://") :]
         self._channel = grpc.insecure_channel(
-            f"unix:{self.socket_path}", options=[("grpc.default_authority", "localhost")]
+            target, options=[("grpc.default_authority", "localhost")]
         )
         if v5:  # a protocol-5 host also waits for the connection to be ready
             self._wait_ready(started + budget)
+        self.time_to_socket = time.monotonic() - started
 
     def _check_alive(self) -> None:
         """Raise the host's error when the process exited before serving."""
@@ -355,7 +380,9 @@ class ProviderProcess:
         Args:
             operation: The operation name.
             params: The parameters, sent as a ``Struct``.
-            token, connection_params, invocation_id: As the host sends them.
+            token: The token the host resolved for the connection.
+            connection_params: The connection's parameters.
+            invocation_id: The host's id of this invocation.
             idempotency_key: Protocol 5 only.
             context: A ``RequestContext`` of this host's generation
                 (``proc.stubs("plugin")`` on 2, ``proc.stubs("app")`` on 5).
@@ -444,7 +471,7 @@ class ProviderProcess:
             exit_code=proc.returncode,
             seconds=seconds,
             killed=killed,
-            socket_removed=not os.path.exists(self.socket_path),
+            socket_removed=not (self.socket_path and os.path.exists(self.socket_path)),
         )
         self._cleanup()
         if check and (killed or proc.returncode > 0):
@@ -485,6 +512,13 @@ class ProviderProcess:
             self.stop(check=kind is None)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def result_text(result: Any) -> str:
     """An ``OperationResult``'s body as text, whichever generation it comes from (``str``
     on protocol 2, UTF-8 ``bytes`` on 5)."""
@@ -507,6 +541,8 @@ def launch(
     start: bool = True,
     command: Sequence[str] | None = None,
     protocol: int = 2,
+    tcp: bool = False,
+    host_service_token: str = "",
 ) -> ProviderProcess:
     """Launch the provider in ``root`` as gestaltd would and run its start-up sequence.
 
@@ -521,7 +557,8 @@ def launch(
         python: The interpreter; by default the one running this code (``sys.executable``).
         host_python: Pick the interpreter as gestaltd does instead (ROOT's venv,
             ``GESTALT_PYTHON``, ``python3`` on ``PATH``...), to check a deployment.
-        host_services: Fake host cache/object-store bindings (integration only).
+        host_services: Fake host cache/object-store bindings (integration only): one
+            socket each on protocol 2, one shared socket routed by binding on 5.
         own_process_group: Start in a group of its own and signal the group (sandbox mode).
         start: ``False`` only spawns and waits for the socket, without start-up calls.
         command: Binary mode: the command to run instead of ``python -m gestalt._runtime
@@ -530,6 +567,10 @@ def launch(
         protocol: The host to play: 2 (the default) or 5 as gestaltd does, or 3, a
             protocol-2 launch whose start-up calls ask for version 3 (which the SDK
             refuses).
+        tcp: Protocol 5: serve on ``tcp://127.0.0.1:PORT`` (a free port) instead of a
+            Unix socket.
+        host_service_token: Protocol 5: the relay token of a relayed provider, published
+            in ``GESTALT_HOST_SERVICE_TOKEN`` and required on every host-service call.
 
     Returns:
         The running process; use it as a context manager to stop it as the host does.
@@ -547,6 +588,8 @@ def launch(
         own_process_group=own_process_group,
         command=command,
         protocol=protocol,
+        tcp=tcp,
+        host_service_token=host_service_token,
     )
     if start:
         process.start()

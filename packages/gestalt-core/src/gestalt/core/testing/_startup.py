@@ -20,15 +20,11 @@ from gestalt.core.testing._host_contract import (
     RUNTIME_CALL_TIMEOUT,
     START_TIMEOUT,
     EmulatorError,
+    wire_of,
 )
 
 #: The session lifetime the host assumes when an auth provider names none.
 DEFAULT_SESSION_TTL_SECONDS = 24 * 3600
-
-
-def wire_of(protocol: int) -> int:
-    """The stub generation a host of ``protocol`` speaks: 5's from 5 on, else 2's."""
-    return 5 if protocol >= 5 else 2
 
 
 def integration_stub(channel: grpc.Channel, protocol: int) -> Any:
