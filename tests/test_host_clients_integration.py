@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from gestalt.core.testing import HostCacheService, HostS3Service, ProviderProcess, launch
+from gestalt.core.testing import (
+    HostCacheService,
+    HostS3Service,
+    HostService,
+    ProviderProcess,
+    launch,
+)
 
 PROVIDER = Path(__file__).parent / "providers" / "host_clients"
 
@@ -68,7 +74,11 @@ def test_sharing_a_note(proc: ProviderProcess) -> None:
 def test_a_relayed_provider_sends_its_token_on_every_call() -> None:
     # The host requires the relay token it published (UNAUTHENTICATED otherwise): every
     # cache and S3 call of the provider, sync and async, unary and streaming, carries it.
-    services = [HostCacheService("sessions"), HostCacheService("counters"), HostS3Service("files")]
+    services: list[HostService] = [
+        HostCacheService("sessions"),
+        HostCacheService("counters"),
+        HostS3Service("files"),
+    ]
     with launch(
         PROVIDER,
         python=sys.executable,
