@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,49 @@ def test_a_served_runtime_kind_loaded_only_its_own_surface_and_generation(protoc
         f"gestalt.provider.{folder}.runtime_pb2",
         f"gestalt.provider.{folder}.secrets_pb2",
     }
+
+
+@pytest.mark.parametrize(
+    ("env", "own", "other"),
+    [
+        ({"GESTALT_HOST_SERVICE_SOCKET": "unix:///tmp/h.sock"}, "v5", "v1"),
+        ({"GESTALT_CACHE_SOCKET": "/tmp/c.sock", "GESTALT_S3_SOCKET": "/tmp/s.sock"}, "v1", "v5"),
+    ],
+)
+def test_host_service_clients_import_only_their_hosts_stubs(
+    env: dict[str, str], own: str, other: str
+) -> None:
+    # A client of a protocol-5 host uses only v5 stubs, one of a protocol-2 host only v2.
+    code = (
+        "import sys\n"
+        "from gestalt.cache import AsyncCache, Cache\n"
+        "from gestalt.s3 import S3\n"
+        "Cache.connect('sessions').close()\n"
+        "S3.connect().close()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('gestalt.provider.')))\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GESTALT_")}
+    if own == "v1":
+        env = {**env, "GESTALT_CACHE_SOCKET_SESSIONS": "/tmp/c.sock"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**clean, **env},
+    )
+    loaded = ast.literal_eval(done.stdout.strip())
+    assert f"gestalt.provider.{own}.s3_pb2_grpc" in loaded
+    assert f"gestalt.provider.{own}.cache_pb2_grpc" in loaded
+    assert not [m for m in loaded if m.startswith(f"gestalt.provider.{other}.")]
+
+
+def test_s3_and_cache_modules_import_no_stubs_until_a_generation_is_chosen() -> None:
+    # The servicer gets its generation's messages from the runtime, a client from the
+    # host's environment: importing the modules loads neither generation.
+    code = (
+        "import sys, gestalt.s3._surface, gestalt.s3._client, gestalt.cache._client; "
+        "print([m for m in sys.modules if m.startswith('gestalt.provider.')])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

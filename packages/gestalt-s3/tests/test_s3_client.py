@@ -219,3 +219,40 @@ def test_s3_object_version_on_both_clients(socket_path: str) -> None:
                 await handle.stat()
 
     asyncio.run(body())
+
+
+@pytest.fixture(scope="module")
+def served_v5() -> Iterator[str]:
+    with launch(PROVIDERS / "s3_memory", "s3", python=sys.executable, protocol=5) as proc:
+        yield proc.socket_path
+
+
+def test_s3_client_and_provider_on_protocol_5(
+    served_v5: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client's protocol-5 path against the SDK's own protocol-5 servicer: objects by
+    # key, the provider's one store (MemoryS3's bucket "").
+    monkeypatch.setenv("GESTALT_HOST_SERVICE_SOCKET", f"unix://{served_v5}")
+    with S3.connect("files", timeout=30) as s3:
+        obj = s3.object("v5/a.txt")
+        meta = obj.write_text("0123456789", WriteOptions(metadata={"k": "v"}))
+        assert (meta.ref.bucket, meta.ref.key, meta.size) == ("", "v5/a.txt", 10)
+        assert obj.bytes(ReadOptions(range=ByteRange(2, 5))) == b"2345"
+        assert obj.stat().metadata == {"k": "v"}
+        copy = s3.copy_object(obj.ref, s3.object("v5/b.txt").ref, CopyOptions(if_match=meta.etag))
+        assert copy.ref.key == "v5/b.txt"
+        keys = [m.ref.key for m in s3.iter_objects(ListOptions(prefix="v5/", max_keys=1))]
+        assert keys == ["v5/a.txt", "v5/b.txt"]
+        assert obj.presign(PresignOptions(PresignMethod.PUT)).url.startswith("memory://")
+        s3.object("v5/b.txt").delete()
+        assert not s3.object("v5/b.txt").exists()
+        with pytest.raises(InvalidArgumentError, match="no buckets"):
+            s3.object("bkt", "v5/a.txt")
+
+    async def body() -> None:
+        async with AsyncS3.connect("files", timeout=30) as s3:
+            assert await s3.object("v5/a.txt").text() == "0123456789"
+            with pytest.raises(S3NotFoundError):
+                await s3.object("v5/missing").stat()
+
+    asyncio.run(body())

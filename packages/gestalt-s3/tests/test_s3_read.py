@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from gestalt.provider.v1.s3_pb2 import ReadObjectChunk
 from gestalt.s3._read import BATCH_BYTES, FRAME_BYTES, data_frames
 
 KIB = 1024
@@ -35,7 +36,7 @@ def _frames(body: object, limit: int | None = None) -> tuple[list[bytes], int]:
     async def main() -> list[bytes]:
         request_id.set("req-9")
         out: list[bytes] = []
-        frames = data_frames(body, lambda: pool)
+        frames = data_frames(body, lambda: pool, ReadObjectChunk)
         async for frame in frames:
             out.append(frame.data)
             if limit is not None and len(out) == limit:
@@ -127,7 +128,7 @@ def test_a_read_cancelled_during_a_pull_closes_the_generator_after_it() -> None:
             closed.set()
 
     async def main() -> None:
-        frames = data_frames(body(), lambda: pool)
+        frames = data_frames(body(), lambda: pool, ReadObjectChunk)
 
         async def read_all() -> None:
             async for _ in frames:

@@ -1,34 +1,39 @@
-"""Clients for the cache the host binds to an integration provider (HOST.md 6).
+"""Clients for the cache the host binds to an integration provider.
 
-gestaltd serves ``Cache`` on a Unix socket per binding and publishes the path in
-``GESTALT_CACHE_SOCKET_<NAME>``, plus ``GESTALT_CACHE_SOCKET`` when there is exactly one
-binding. :class:`Cache` blocks (for ``def`` handlers); :class:`AsyncCache` is its
-``grpc.aio`` twin (for ``async def`` handlers). Each keeps one channel for its lifetime.
+A protocol-2 gestaltd serves ``Cache`` on a Unix socket per binding and publishes the
+path in ``GESTALT_CACHE_SOCKET_<NAME>``, plus ``GESTALT_CACHE_SOCKET`` when there is
+exactly one binding. A protocol-5 gestaltd serves every binding on the one endpoint in
+``GESTALT_HOST_SERVICE_SOCKET`` and tells them apart by the binding name each call
+carries. The same client code works on both; :func:`gestalt.core.serving.host_endpoint`
+decides which from the environment. :class:`Cache` blocks (for ``def`` handlers);
+:class:`AsyncCache` is its ``grpc.aio`` twin (for ``async def`` handlers). Each keeps one
+channel for its lifetime.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import grpc
-import grpc.aio
 from google.protobuf import message
 
 from gestalt.cache._provider import CacheEntry
 from gestalt.cache._ttl import ttl_to_wire
 from gestalt.core import InvalidArgumentError, NotBoundError
+from gestalt.core._wire import stubs
 from gestalt.core.serving import (
     HOST_MAX_MESSAGE_BYTES,
-    channel_options,
     error_from_rpc,
-    host_socket,
+    host_channel,
+    host_endpoint,
     host_socket_env,
-    unix_target,
 )
-from gestalt.provider.v1 import cache_pb2, cache_pb2_grpc
+
+if TYPE_CHECKING:  # the request types, for checking; the same fields on both protocols
+    from gestalt.provider.v1 import cache_pb2
 
 _M = TypeVar("_M", bound=message.Message)
 
@@ -74,12 +79,12 @@ def cache_socket_env(name: str | None = None) -> str:
     return host_socket_env("cache", name)
 
 
-def _entries(entries: Entries) -> list[cache_pb2.CacheSetEntry]:
+def _entries(entries: Entries, messages: ModuleType) -> list[cache_pb2.CacheSetEntry]:
     items: Iterable[Any] = entries.items() if isinstance(entries, Mapping) else entries
     out = []
     for item in items:
         key, value = (item.key, item.value) if isinstance(item, CacheEntry) else item
-        out.append(cache_pb2.CacheSetEntry(key=key, value=bytes(value)))
+        out.append(messages.CacheSetEntry(key=key, value=bytes(value)))
     return out
 
 
@@ -96,7 +101,14 @@ def _found(response: cache_pb2.CacheGetManyResponse) -> dict[str, bytes]:
 
 class _Base:
     """What both clients share: the binding, the size check, the deadline; only the
-    channel (blocking or ``grpc.aio``) and the waiting differ."""
+    channel (blocking or ``grpc.aio``) and the waiting differ.
+
+    Attributes:
+        protocol: The host's generation (2 or 5), whose stubs the client uses.
+        socket: The binding's socket path (2) or the host's one endpoint (5).
+    """
+
+    _aio = False
 
     def __init__(
         self,
@@ -108,16 +120,15 @@ class _Base:
     ) -> None:
         if max_message_bytes is not None and max_message_bytes <= 0:
             raise ValueError("max_message_bytes must be positive (or None for no check)")
+        endpoint = host_endpoint("cache", name, socket, CacheNotBoundError)
         self.name = name
-        self.socket = host_socket("cache", name, socket, CacheNotBoundError)
+        self.protocol = endpoint.protocol
+        self.socket = endpoint.address
         self.timeout = timeout
         self.max_message_bytes = max_message_bytes
-        self._channel = self._open(unix_target(self.socket), channel_options())
-        self._stub = cache_pb2_grpc.CacheStub(self._channel)
-
-    @staticmethod
-    def _open(target: str, options: list[tuple[str, object]]) -> Any:
-        raise NotImplementedError
+        self._pb, services = stubs(endpoint.protocol, "cache")
+        self._channel = host_channel(endpoint, aio=self._aio)
+        self._stub = services.CacheStub(self._channel)
 
     @classmethod
     def connect(
@@ -153,19 +164,24 @@ class Cache(_Base):
     channel, safe to share between threads. Failed calls raise the matching
     :class:`~gestalt.core.GestaltError` subclass.
 
+    On a protocol-5 host (``GESTALT_HOST_SERVICE_SOCKET`` set) every call goes to that one
+    endpoint with ``x-gestalt-host-binding: <name>`` (when ``name`` is given) and the relay
+    token ``GESTALT_HOST_SERVICE_TOKEN`` (when set); with one cache binding the host
+    ignores the name. On a protocol-2 host the binding's own socket variable is used.
+
     Args:
         name: The binding name; ``None`` for the single unnamed binding.
-        socket: A socket path to use instead of the environment variable.
+        socket: A protocol-2 binding socket path to use instead of the environment.
         timeout: Default deadline in seconds for every call (``None``: no deadline).
         max_message_bytes: Requests larger than this fail early with
             :class:`MessageTooLargeError`; the default is the host's 4 MiB receive limit.
             ``None`` disables the check (for servers with a larger limit).
 
     Raises:
-        CacheNotBoundError: The binding's variable is not set.
+        CacheNotBoundError: Protocol 2, and the binding's variable is not set.
+        HostServiceAddressError: Protocol 5, and ``GESTALT_HOST_SERVICE_SOCKET`` is empty
+            or not a path, ``unix://``, ``tcp://`` or ``tls://`` address.
     """
-
-    _open = staticmethod(grpc.insecure_channel)
 
     def _call(self, rpc: str, method: Any, request: message.Message, timeout: float | None) -> Any:
         self._checked(rpc, request)
@@ -176,12 +192,12 @@ class Cache(_Base):
 
     def get(self, key: str, *, timeout: float | None = None) -> bytes | None:
         """The value of ``key``, or ``None`` when missing or expired (``b""`` is a value)."""
-        response = self._call("get", self._stub.Get, cache_pb2.CacheGetRequest(key=key), timeout)
+        response = self._call("get", self._stub.Get, self._pb.CacheGetRequest(key=key), timeout)
         return bytes(response.value) if response.found else None
 
     def get_many(self, keys: Iterable[str], *, timeout: float | None = None) -> dict[str, bytes]:
         """The values among ``keys`` that exist; missing keys are left out."""
-        request = cache_pb2.CacheGetManyRequest(keys=list(keys))
+        request = self._pb.CacheGetManyRequest(keys=list(keys))
         return _found(self._call("get_many", self._stub.GetMany, request, timeout))
 
     def set(self, key: str, value: bytes, ttl: TTL = None, *, timeout: float | None = None) -> None:
@@ -189,27 +205,27 @@ class Cache(_Base):
 
         ``None`` or zero means no expiry; a negative TTL raises ``InvalidArgumentError``.
         """
-        request = _with_ttl(cache_pb2.CacheSetRequest(key=key, value=bytes(value)), ttl)
+        request = _with_ttl(self._pb.CacheSetRequest(key=key, value=bytes(value)), ttl)
         self._call("set", self._stub.Set, request, timeout)
 
     def set_many(self, entries: Entries, ttl: TTL = None, *, timeout: float | None = None) -> None:
         """Store several entries (a mapping, ``CacheEntry`` items or pairs) with one TTL."""
-        request = _with_ttl(cache_pb2.CacheSetManyRequest(entries=_entries(entries)), ttl)
+        request = _with_ttl(self._pb.CacheSetManyRequest(entries=_entries(entries, self._pb)), ttl)
         self._call("set_many", self._stub.SetMany, request, timeout)
 
     def delete(self, key: str, *, timeout: float | None = None) -> bool:
         """Remove ``key``; ``True`` when a live entry was removed."""
-        request = cache_pb2.CacheDeleteRequest(key=key)
+        request = self._pb.CacheDeleteRequest(key=key)
         return bool(self._call("delete", self._stub.Delete, request, timeout).deleted)
 
     def delete_many(self, keys: Iterable[str], *, timeout: float | None = None) -> int:
         """Remove ``keys``; the number of distinct keys removed."""
-        request = cache_pb2.CacheDeleteManyRequest(keys=list(keys))
+        request = self._pb.CacheDeleteManyRequest(keys=list(keys))
         return int(self._call("delete_many", self._stub.DeleteMany, request, timeout).deleted)
 
     def touch(self, key: str, ttl: TTL = None, *, timeout: float | None = None) -> bool:
         """Set a live key's expiry to now + ``ttl``; ``None`` or zero removes its expiry."""
-        request = _with_ttl(cache_pb2.CacheTouchRequest(key=key), ttl)
+        request = _with_ttl(self._pb.CacheTouchRequest(key=key), ttl)
         return bool(self._call("touch", self._stub.Touch, request, timeout).touched)
 
     def close(self) -> None:
@@ -235,7 +251,7 @@ class AsyncCache(_Base):
     one loop). Arguments and errors are those of :class:`Cache`.
     """
 
-    _open = staticmethod(grpc.aio.insecure_channel)
+    _aio = True
 
     async def _call(
         self, rpc: str, method: Any, request: message.Message, timeout: float | None
@@ -248,7 +264,7 @@ class AsyncCache(_Base):
 
     async def get(self, key: str, *, timeout: float | None = None) -> bytes | None:
         """The value of ``key``, or ``None`` when missing or expired (``b""`` is a value)."""
-        request = cache_pb2.CacheGetRequest(key=key)
+        request = self._pb.CacheGetRequest(key=key)
         response = await self._call("get", self._stub.Get, request, timeout)
         return bytes(response.value) if response.found else None
 
@@ -256,37 +272,37 @@ class AsyncCache(_Base):
         self, keys: Iterable[str], *, timeout: float | None = None
     ) -> dict[str, bytes]:
         """The values among ``keys`` that exist; missing keys are left out."""
-        request = cache_pb2.CacheGetManyRequest(keys=list(keys))
+        request = self._pb.CacheGetManyRequest(keys=list(keys))
         return _found(await self._call("get_many", self._stub.GetMany, request, timeout))
 
     async def set(
         self, key: str, value: bytes, ttl: TTL = None, *, timeout: float | None = None
     ) -> None:
         """Store ``value``; ``ttl`` (a timedelta or seconds) replaces any previous expiry."""
-        request = _with_ttl(cache_pb2.CacheSetRequest(key=key, value=bytes(value)), ttl)
+        request = _with_ttl(self._pb.CacheSetRequest(key=key, value=bytes(value)), ttl)
         await self._call("set", self._stub.Set, request, timeout)
 
     async def set_many(
         self, entries: Entries, ttl: TTL = None, *, timeout: float | None = None
     ) -> None:
         """Store several entries (a mapping, ``CacheEntry`` items or pairs) with one TTL."""
-        request = _with_ttl(cache_pb2.CacheSetManyRequest(entries=_entries(entries)), ttl)
+        request = _with_ttl(self._pb.CacheSetManyRequest(entries=_entries(entries, self._pb)), ttl)
         await self._call("set_many", self._stub.SetMany, request, timeout)
 
     async def delete(self, key: str, *, timeout: float | None = None) -> bool:
         """Remove ``key``; ``True`` when a live entry was removed."""
-        request = cache_pb2.CacheDeleteRequest(key=key)
+        request = self._pb.CacheDeleteRequest(key=key)
         return bool((await self._call("delete", self._stub.Delete, request, timeout)).deleted)
 
     async def delete_many(self, keys: Iterable[str], *, timeout: float | None = None) -> int:
         """Remove ``keys``; the number of distinct keys removed."""
-        request = cache_pb2.CacheDeleteManyRequest(keys=list(keys))
+        request = self._pb.CacheDeleteManyRequest(keys=list(keys))
         response = await self._call("delete_many", self._stub.DeleteMany, request, timeout)
         return int(response.deleted)
 
     async def touch(self, key: str, ttl: TTL = None, *, timeout: float | None = None) -> bool:
         """Set a live key's expiry to now + ``ttl``; ``None`` or zero removes its expiry."""
-        request = _with_ttl(cache_pb2.CacheTouchRequest(key=key), ttl)
+        request = _with_ttl(self._pb.CacheTouchRequest(key=key), ttl)
         return bool((await self._call("touch", self._stub.Touch, request, timeout)).touched)
 
     async def close(self) -> None:

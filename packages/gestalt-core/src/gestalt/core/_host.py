@@ -1,18 +1,30 @@
-"""What every client of a host service shares: where its socket is, limits, errors.
+"""What every client of a host service shares: where it is, its channel, limits, errors.
 
-gestaltd serves each host-service binding (its cache, its object store) on a Unix socket
-of its own and publishes the path in ``GESTALT_<SERVICE>_SOCKET_<NAME>``, plus the
-unsuffixed ``GESTALT_<SERVICE>_SOCKET`` when a kind has exactly one binding. Its servers
-keep gRPC's default 4 MiB receive limit, and so do its clients of our servers.
+Two generations of host publish their services differently:
+
+- protocol 2: each binding (a cache, an object store) on a Unix socket of its own, named
+  by ``GESTALT_<SERVICE>_SOCKET_<NAME>``, plus the unsuffixed ``GESTALT_<SERVICE>_SOCKET``
+  when a kind has exactly one binding;
+- protocol 5: one endpoint for every service and binding, ``GESTALT_HOST_SERVICE_SOCKET``;
+  each call names its binding in ``x-gestalt-host-binding`` metadata and carries the
+  optional relay token ``GESTALT_HOST_SERVICE_TOKEN``.
+
+:func:`host_endpoint` decides which from the environment, once per client, and
+:func:`host_channel` opens the channel. The protocol-2 path is today's, unchanged.
 """
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import os
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import grpc
+import grpc.aio
 
-from gestalt.core._errors import GestaltError, NotBoundError, error_for_grpc
+from gestalt.core._errors import GestaltError, NotBoundError, bounded, error_for_grpc
 
 #: The most the host receives in one message (gRPC's default, which gestaltd keeps), both
 #: as a client of our servers and as the server of its host services.
@@ -94,3 +106,242 @@ def error_from_rpc(error: grpc.RpcError) -> GestaltError:
     code = error.code() if callable(getattr(error, "code", None)) else grpc.StatusCode.UNKNOWN
     details = error.details() if callable(getattr(error, "details", None)) else str(error)
     return error_for_grpc(code, details or "")
+
+
+#: A protocol-5 host's one endpoint for every host service.
+HOST_SERVICE_SOCKET = "GESTALT_HOST_SERVICE_SOCKET"
+#: The relay token a protocol-5 host may give; sent with every host-service call.
+HOST_SERVICE_TOKEN = "GESTALT_HOST_SERVICE_TOKEN"
+#: Extra trusted roots for a ``tls://`` endpoint: a file, or the PEM text itself.
+HOST_SERVICE_TLS_CA_FILE = "GESTALT_HOST_SERVICE_TLS_CA_FILE"
+HOST_SERVICE_TLS_CA_PEM = "GESTALT_HOST_SERVICE_TLS_CA_PEM"
+#: The metadata that names the binding of a call, and the one that carries the token.
+BINDING_METADATA = "x-gestalt-host-binding"
+RELAY_TOKEN_METADATA = "x-gestalt-host-service-relay-token"
+
+
+class HostServiceAddressError(ValueError):
+    """``GESTALT_HOST_SERVICE_SOCKET`` (or a CA variable) holds something unusable."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HostEndpoint:
+    """Where a client of one binding reaches its host service, and how.
+
+    Attributes:
+        protocol: The host's generation, 2 or 5: which stubs the client must use.
+        address: The socket path (2) or the ``GESTALT_HOST_SERVICE_SOCKET`` value (5).
+        target: The gRPC target.
+        options: The channel options.
+        metadata: What every call adds (binding name, relay token); empty on protocol 2.
+        root_certificates: ``None`` for a plain channel; PEM bytes (``b""``: the default
+            roots) for a TLS one.
+    """
+
+    protocol: int
+    address: str
+    target: str
+    options: list[tuple[str, object]]
+    metadata: tuple[tuple[str, str], ...] = ()
+    root_certificates: bytes | None = None
+
+
+def host_endpoint(
+    service: str,
+    binding: str | None,
+    socket: str | None,
+    not_bound: type[NotBoundError],
+    max_send_bytes: int = -1,
+) -> HostEndpoint:
+    """The endpoint of ``service``'s binding ``binding`` for the host that launched us.
+
+    ``GESTALT_HOST_SERVICE_SOCKET`` in the environment means a protocol-5 host: every
+    binding is on that one endpoint. Otherwise (or when ``socket`` names a protocol-2
+    binding socket explicitly) it is the binding's own socket variable, as before.
+
+    Raises:
+        NotBoundError: (as ``not_bound``) protocol 2, and the binding's variable is not set.
+        HostServiceAddressError: protocol 5, and the endpoint is empty or unusable.
+    """
+    if socket or HOST_SERVICE_SOCKET not in os.environ:
+        path = host_socket(service, binding, socket, not_bound)
+        return HostEndpoint(2, path, unix_target(path), channel_options(max_send_bytes))
+    address = os.environ[HOST_SERVICE_SOCKET].strip()
+    target, tls = _v5_target(address)
+    options: list[tuple[str, object]] = [
+        ("grpc.enable_http_proxy", 0),  # the sandbox's HTTP_PROXY must not capture it
+        ("grpc.max_receive_message_length", CLIENT_RECEIVE_BYTES),
+        ("grpc.max_send_message_length", max_send_bytes),
+    ]
+    if target.startswith("unix:"):
+        options.append(("grpc.default_authority", "localhost"))
+    metadata: list[tuple[str, str]] = []
+    if name := (binding or "").strip():
+        metadata.append(
+            (BINDING_METADATA, _metadata_value(f"binding name {bounded(name)!r}", name))
+        )
+    if token := os.environ.get(HOST_SERVICE_TOKEN, "").strip():
+        metadata.append((RELAY_TOKEN_METADATA, _metadata_value(HOST_SERVICE_TOKEN, token)))
+    roots = _root_certificates() if tls else None
+    return HostEndpoint(5, address, target, options, tuple(metadata), roots)
+
+
+def _metadata_value(what: str, value: str) -> str:
+    """``value``, checked to be sendable as gRPC metadata (printable ASCII)."""
+    if not all(" " <= char <= "~" for char in value):
+        raise ValueError(f"{what} cannot be sent to the host: use printable ASCII only")
+    return value
+
+
+def _v5_target(address: str) -> tuple[str, bool]:
+    """The gRPC target of a ``GESTALT_HOST_SERVICE_SOCKET`` value, and whether it is TLS."""
+    if not address:
+        raise HostServiceAddressError(f"{HOST_SERVICE_SOCKET} is set but empty")
+    scheme, found, rest = address.partition("://")
+    if not found:
+        return unix_target(address), False
+    if scheme == "unix" and rest:
+        return f"unix:{rest}", False
+    if scheme in ("tcp", "tls") and rest and ":" in rest:
+        return rest, scheme == "tls"
+    raise HostServiceAddressError(
+        f"{HOST_SERVICE_SOCKET}={bounded(address)!r} is not a path, unix://PATH, "
+        "tcp://HOST:PORT or tls://HOST:PORT"
+    )
+
+
+def _root_certificates() -> bytes:
+    """The extra trusted roots for a TLS endpoint; ``b""`` for gRPC's default roots."""
+    pem = os.environ.get(HOST_SERVICE_TLS_CA_PEM, "").strip()
+    if pem:
+        return pem.encode()
+    path = os.environ.get(HOST_SERVICE_TLS_CA_FILE, "").strip()
+    if not path:
+        return b""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise HostServiceAddressError(
+            f"{HOST_SERVICE_TLS_CA_FILE}={bounded(path)!r} cannot be read: {error.strerror}"
+        ) from None
+
+
+def host_channel(endpoint: HostEndpoint, *, aio: bool) -> Any:
+    """A blocking (``aio=False``) or ``grpc.aio`` channel to ``endpoint``, whose every call
+    (unary and streaming) carries the endpoint's metadata."""
+    credentials = None
+    if endpoint.root_certificates is not None:
+        credentials = grpc.ssl_channel_credentials(endpoint.root_certificates or None)
+    if aio:
+        interceptors: list[Any] | None = None
+        if endpoint.metadata:
+            interceptors = [kind(endpoint.metadata) for kind in _ASYNC_INTERCEPTORS]
+        if credentials is None:
+            return grpc.aio.insecure_channel(
+                endpoint.target, options=endpoint.options, interceptors=interceptors
+            )
+        return grpc.aio.secure_channel(
+            endpoint.target, credentials, options=endpoint.options, interceptors=interceptors
+        )
+    if credentials is None:
+        channel = grpc.insecure_channel(endpoint.target, options=endpoint.options)
+    else:
+        channel = grpc.secure_channel(endpoint.target, credentials, options=endpoint.options)
+    if endpoint.metadata:
+        return grpc.intercept_channel(channel, _Metadata(endpoint.metadata))
+    return channel
+
+
+class _CallDetails(
+    collections.namedtuple(
+        "_CallDetails",
+        ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression"),
+    ),
+    grpc.ClientCallDetails,
+):
+    """A blocking call's details with the metadata added."""
+
+
+def _with(extra: Sequence[tuple[str, str]], metadata: Any) -> list[tuple[str, str]]:
+    return [*(metadata or ()), *extra]
+
+
+class _Metadata(
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
+):
+    """Adds fixed metadata to every call of a blocking channel."""
+
+    def __init__(self, metadata: Sequence[tuple[str, str]]) -> None:
+        self._extra = tuple(metadata)
+
+    def _details(self, details: Any) -> _CallDetails:
+        return _CallDetails(
+            details.method,
+            details.timeout,
+            _with(self._extra, details.metadata),
+            details.credentials,
+            getattr(details, "wait_for_ready", None),
+            getattr(details, "compression", None),
+        )
+
+    def intercept_unary_unary(
+        self, continuation: Callable[..., Any], details: Any, request: Any
+    ) -> Any:
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(
+        self, continuation: Callable[..., Any], details: Any, request: Any
+    ) -> Any:
+        return continuation(self._details(details), request)
+
+    def intercept_stream_unary(
+        self, continuation: Callable[..., Any], details: Any, requests: Any
+    ) -> Any:
+        return continuation(self._details(details), requests)
+
+    def intercept_stream_stream(
+        self, continuation: Callable[..., Any], details: Any, requests: Any
+    ) -> Any:
+        return continuation(self._details(details), requests)
+
+
+class _AsyncMetadata:
+    """Adds fixed metadata to the calls of a ``grpc.aio`` channel (one subclass per call
+    shape: ``grpc.aio`` files each interceptor under the first shape it implements)."""
+
+    def __init__(self, metadata: Sequence[tuple[str, str]]) -> None:
+        self._extra = tuple(metadata)
+
+    async def _continue(self, continuation: Any, details: Any, request: Any) -> Any:
+        metadata = grpc.aio.Metadata(*_with(self._extra, details.metadata))
+        added = grpc.aio.ClientCallDetails(
+            details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
+        )
+        return await continuation(added, request)
+
+
+class _AsyncUnaryUnary(_AsyncMetadata, grpc.aio.UnaryUnaryClientInterceptor):
+    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return await self._continue(continuation, details, request)
+
+
+class _AsyncUnaryStream(_AsyncMetadata, grpc.aio.UnaryStreamClientInterceptor):
+    async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
+        return await self._continue(continuation, details, request)
+
+
+class _AsyncStreamUnary(_AsyncMetadata, grpc.aio.StreamUnaryClientInterceptor):
+    async def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
+        return await self._continue(continuation, details, requests)
+
+
+class _AsyncStreamStream(_AsyncMetadata, grpc.aio.StreamStreamClientInterceptor):
+    async def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
+        return await self._continue(continuation, details, requests)
+
+
+_ASYNC_INTERCEPTORS = (_AsyncUnaryUnary, _AsyncUnaryStream, _AsyncStreamUnary, _AsyncStreamStream)

@@ -5,7 +5,8 @@ This module holds the contract between core and a surface: how a surface is decl
 loaded (:class:`ServicerSurface`, :class:`Surface`, :class:`LoadedProvider`,
 :class:`Hooks`), what its servicers use at run time (:class:`Runtime`, :func:`guard`,
 :data:`Context`, the Struct helpers), and the plumbing of clients of host services
-(:func:`host_socket`, :func:`error_from_rpc`, :func:`host_max_message_bytes`). Each name
+(:func:`host_endpoint`, :func:`host_channel`, :func:`error_from_rpc`,
+:func:`host_max_message_bytes`). Each name
 here is a compatibility promise to the surface distributions within one minor version
 of gestalt-core.
 """
@@ -23,9 +24,14 @@ from gestalt.core._guard import Context, abort, guard
 from gestalt.core._hooks import Hooks
 from gestalt.core._host import (
     HOST_MAX_MESSAGE_BYTES,
+    HOST_SERVICE_SOCKET,
+    HostEndpoint,
+    HostServiceAddressError,
     binding_suffix,
     channel_options,
     error_from_rpc,
+    host_channel,
+    host_endpoint,
     host_max_message_bytes,
     host_socket,
     host_socket_env,
@@ -46,9 +52,12 @@ from gestalt.core._surface import (
 
 __all__ = [
     "HOST_MAX_MESSAGE_BYTES",
+    "HOST_SERVICE_SOCKET",
     "MAX_STATUS_BYTES",
     "Context",
     "Hooks",
+    "HostEndpoint",
+    "HostServiceAddressError",
     "LoadedProvider",
     "Runtime",
     "ServicerSurface",
@@ -64,6 +73,8 @@ __all__ = [
     "grpc_code_for_http",
     "guard",
     "has_methods",
+    "host_channel",
+    "host_endpoint",
     "host_max_message_bytes",
     "host_socket",
     "host_socket_env",

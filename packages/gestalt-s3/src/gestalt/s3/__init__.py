@@ -5,8 +5,10 @@ wire (frames, 64 KiB chunks, error codes) and hands bodies over as streams of ch
 :class:`MemoryS3` is an in-memory reference provider; :func:`boto3_provider` builds the
 ready boto3-backed one (``pip install gestalt-s3[boto3]``).
 
-Clients: :class:`S3` and :class:`AsyncS3` talk to the host's object store
-(``GESTALT_S3_SOCKET[_<BINDING>]``) with an object-centred API (``s3.object(b, k)``).
+Clients: :class:`S3` and :class:`AsyncS3` talk to the host's object store with an
+object-centred API: ``s3.object(key)`` on a protocol-5 host (``GESTALT_HOST_SERVICE_SOCKET``,
+one store per binding), ``s3.object(bucket, key)`` on a protocol-2 host
+(``GESTALT_S3_SOCKET[_<BINDING>]``).
 """
 
 from typing import TYPE_CHECKING

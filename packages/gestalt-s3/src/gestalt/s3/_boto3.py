@@ -191,20 +191,42 @@ class Boto3S3Provider(S3Provider):
 
     Config keys (from the host's configure Struct, over the constructor's defaults):
     ``endpoint``, ``region``, ``access_key_id``, ``secret_access_key``, ``session_token``,
-    ``force_path_style`` (default: on when an endpoint is set), ``buckets`` (the bucket
-    policy: when given, only these buckets may be used, others are PERMISSION_DENIED),
-    ``part_size`` (multipart part size in bytes, at least 5 MiB), timeouts and retries.
+    ``force_path_style`` (default: on when an endpoint is set), ``bucket`` (the one bucket
+    served to a protocol-5 host, whose refs carry no bucket; required there),
+    ``buckets`` (the bucket policy: when given, only these buckets may be used, others
+    are PERMISSION_DENIED), ``part_size`` (multipart part size in bytes, at least 5 MiB),
+    timeouts and retries.
     """
 
     def __init__(self, **defaults: Any) -> None:
         self._defaults = dict(defaults)
         self._client: S3Client | None = None
         self._buckets: frozenset[str] | None = None
+        self._bucket = ""
+        self._protocol = 2
         self._part_bytes = PART_BYTES
 
+    def serving_protocol(self, protocol: int) -> None:
+        """Learn the host's protocol (the runtime calls this before configure)."""
+        self._protocol = protocol
+
     def configure(self, name: str, config: dict[str, Any]) -> None:
-        """Build the boto3 client once, from the config."""
+        """Build the boto3 client once, from the config.
+
+        Raises:
+            InvalidArgumentError: A config value has the wrong shape, or a protocol-5 host
+                configures the provider without ``bucket``.
+        """
         merged = {**self._defaults, **config}
+        bucket = merged.get("bucket", "")
+        if not isinstance(bucket, str):
+            raise InvalidArgumentError("config 'bucket' must be a bucket name")
+        if self._protocol == 5 and not bucket:
+            raise InvalidArgumentError(
+                "config 'bucket' is required: a protocol-5 host names objects by key only, "
+                "so the provider serves the one bucket its config names"
+            )
+        self._bucket = bucket
         buckets = merged.get("buckets")
         if buckets is not None:
             if not isinstance(buckets, list) or not all(isinstance(b, str) for b in buckets):
@@ -229,6 +251,10 @@ class Boto3S3Provider(S3Provider):
                     )
         return self._client
 
+    def _in_store(self, ref: ObjectRef) -> ObjectRef:
+        """``ref`` with the configured bucket when it names none (protocol 5)."""
+        return ref if ref.bucket else ObjectRef(self._bucket, ref.key, ref.version_id)
+
     @staticmethod
     def _version(ref: ObjectRef) -> dict[str, Any]:
         return {"VersionId": ref.version_id} if ref.version_id else {}
@@ -246,6 +272,7 @@ class Boto3S3Provider(S3Provider):
 
     def head_object(self, ref: ObjectRef) -> ObjectMeta:
         """HeadObject."""
+        ref = self._in_store(ref)
         client = self._s3(ref.bucket)
         try:
             head = client.head_object(Bucket=ref.bucket, Key=ref.key, **self._version(ref))
@@ -257,6 +284,7 @@ class Boto3S3Provider(S3Provider):
         self, ref: ObjectRef, options: ReadOptions
     ) -> tuple[ObjectMeta, Iterator[bytes]]:
         """GetObject with the range and conditions passed to S3 (which clips the range end)."""
+        ref = self._in_store(ref)
         client = self._s3(ref.bucket)
         check_range(options.range)
         args: dict[str, Any] = {"Bucket": ref.bucket, "Key": ref.key, **self._version(ref)}
@@ -295,6 +323,7 @@ class Boto3S3Provider(S3Provider):
 
     def write_object(self, ref: ObjectRef, options: WriteOptions, body: UploadBody) -> ObjectMeta:
         """PutObject for small bodies, multipart upload (aborted on failure) for large ones."""
+        ref = self._in_store(ref)
         client = self._s3(ref.bucket)
         conditions = self._write_conditions(ref, options)
         headers = _stored_headers(options)
@@ -358,6 +387,7 @@ class Boto3S3Provider(S3Provider):
 
     def delete_object(self, ref: ObjectRef) -> None:
         """DeleteObject (a missing key succeeds, as in S3)."""
+        ref = self._in_store(ref)
         client = self._s3(ref.bucket)
         try:
             client.delete_object(Bucket=ref.bucket, Key=ref.key, **self._version(ref))
@@ -366,9 +396,10 @@ class Boto3S3Provider(S3Provider):
 
     def list_objects(self, options: ListOptions) -> ListPage:
         """ListObjectsV2; objects and common prefixes both count toward ``max_keys``."""
-        client = self._s3(options.bucket)
+        bucket = options.bucket or self._bucket
+        client = self._s3(bucket)
         args: dict[str, Any] = {
-            "Bucket": options.bucket,
+            "Bucket": bucket,
             "Prefix": options.prefix,
             "MaxKeys": options.max_keys if options.max_keys > 0 else 1000,
         }
@@ -384,7 +415,7 @@ class Boto3S3Provider(S3Provider):
             raise _mapped(error) from None
         objects = [
             ObjectMeta(
-                ref=ObjectRef(options.bucket, str(item["Key"])),
+                ref=ObjectRef(bucket, str(item["Key"])),
                 etag=str(item.get("ETag", "")),
                 size=int(item.get("Size", 0)),
                 last_modified=item.get("LastModified"),
@@ -405,6 +436,7 @@ class Boto3S3Provider(S3Provider):
         self, source: ObjectRef, destination: ObjectRef, options: CopyOptions
     ) -> ObjectMeta:
         """CopyObject; the conditions are S3's copy-source conditions."""
+        source, destination = self._in_store(source), self._in_store(destination)
         client = self._s3(source.bucket, destination.bucket)
         copy_source: dict[str, str] = {"Bucket": source.bucket, "Key": source.key}
         if source.version_id:
@@ -434,6 +466,7 @@ class Boto3S3Provider(S3Provider):
 
     def presign_object(self, ref: ObjectRef, options: PresignOptions) -> PresignResult:
         """A presigned URL from boto3; PUT headers are signed and returned."""
+        ref = self._in_store(ref)
         client = self._s3(ref.bucket)
         seconds = int(options.expires.total_seconds()) if options.expires else 900
         method = {

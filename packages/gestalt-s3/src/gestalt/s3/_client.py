@@ -1,4 +1,10 @@
-"""Clients of the host's object store (``GESTALT_S3_SOCKET[_<BINDING>]``), sync and async.
+"""Clients of the host's object store, sync and async, on either host generation.
+
+A protocol-2 host serves each binding on its own socket (``GESTALT_S3_SOCKET[_<BINDING>]``)
+and objects are named by bucket and key; a protocol-5 host serves every binding on one
+endpoint (``GESTALT_HOST_SERVICE_SOCKET``, the binding named in each call's metadata),
+each binding is one store, and objects are named by key only (``s3.object(key)``); it
+also mints object access URLs (:meth:`S3.create_object_access_url`).
 
 Bodies stream both ways in 64 KiB frames; nothing holds a whole object unless asked to
 (``bytes()``, ``text()``, ``json()``). Failed calls raise the typed errors of
@@ -23,26 +29,16 @@ from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 import grpc
 import grpc.aio
 
-from gestalt.core import GestaltError, NotFoundError
+from gestalt.core import GestaltError, InvalidArgumentError, NotFoundError, UnimplementedError
+from gestalt.core._wire import stubs
 from gestalt.core.serving import (
     HOST_MAX_MESSAGE_BYTES,
-    channel_options,
     error_from_rpc,
-    host_socket,
+    host_channel,
+    host_endpoint,
     host_socket_env,
-    unix_target,
 )
-from gestalt.provider.v1 import s3_pb2, s3_pb2_grpc
-from gestalt.s3._convert import (
-    list_request_to_wire,
-    meta_from_wire,
-    page_from_wire,
-    presign_request_to_wire,
-    presign_result_from_wire,
-    read_request_to_wire,
-    ref_to_wire,
-    write_open_to_wire,
-)
+from gestalt.s3._convert import S3Wire, presign_result_from_wire
 from gestalt.s3._errors import S3NotBoundError
 from gestalt.s3._types import (
     CopyOptions,
@@ -57,8 +53,6 @@ from gestalt.s3._types import (
 )
 
 ENV_S3_SOCKET = host_socket_env("s3")
-# Frames are 64 KiB; the host reads at most HOST_MAX_MESSAGE_BYTES per message.
-_OPTIONS = channel_options(HOST_MAX_MESSAGE_BYTES)
 #: Size of the frames a write sends.
 CHUNK_BYTES = 64 * 1024
 
@@ -72,8 +66,8 @@ class _Readable(Protocol):
 ObjectBody: TypeAlias = bytes | bytearray | memoryview | _Readable | Iterable[bytes] | None
 AsyncObjectBody: TypeAlias = ObjectBody | AsyncIterable[bytes]
 
-# -- host-client plumbing: the socket variable, the binding check, the channel options and
-# -- the rpc-error translation each live in exactly one place below.
+# -- host-client plumbing: the endpoint and channel (gestalt.core.serving), the socket
+# -- variable and the rpc-error translation each live in exactly one place.
 
 
 def s3_socket_env(name: str | None = None) -> str:
@@ -83,10 +77,6 @@ def s3_socket_env(name: str | None = None) -> str:
     every other character ``_``.
     """
     return host_socket_env("s3", name)
-
-
-def _socket_path(name: str | None, socket: str | None) -> str:
-    return host_socket("s3", name, socket, S3NotBoundError)
 
 
 @contextlib.contextmanager
@@ -118,57 +108,36 @@ def _frames_of(body: ObjectBody) -> Iterator[bytes]:
         yield from _frames_of(chunk)
 
 
-def _open_request(ref: ObjectRef, options: WriteOptions | None) -> s3_pb2.WriteObjectRequest:
-    return s3_pb2.WriteObjectRequest(open=write_open_to_wire(ref, options))
-
-
 def _write_requests(
-    ref: ObjectRef, body: ObjectBody, options: WriteOptions | None
-) -> Iterator[s3_pb2.WriteObjectRequest]:
-    yield _open_request(ref, options)
+    wire: S3Wire, ref: ObjectRef, body: ObjectBody, options: WriteOptions | None
+) -> Iterator[Any]:
+    yield wire.write_open(ref, options)
     for chunk in _frames_of(body):
         if chunk:
-            yield s3_pb2.WriteObjectRequest(data=chunk)
+            yield wire.pb.WriteObjectRequest(data=chunk)
 
 
 async def _async_write_requests(
-    ref: ObjectRef, body: AsyncObjectBody, options: WriteOptions | None
-) -> AsyncIterator[s3_pb2.WriteObjectRequest]:
+    wire: S3Wire, ref: ObjectRef, body: AsyncObjectBody, options: WriteOptions | None
+) -> AsyncIterator[Any]:
     if not isinstance(body, AsyncIterable):
-        for request in _write_requests(ref, body, options):
+        for request in _write_requests(wire, ref, body, options):
             yield request
         return
-    yield _open_request(ref, options)
+    yield wire.write_open(ref, options)
     async for part in body:
         for chunk in _frames_of(part):
             if chunk:
-                yield s3_pb2.WriteObjectRequest(data=chunk)
+                yield wire.pb.WriteObjectRequest(data=chunk)
 
 
-def _head_request(ref: ObjectRef) -> s3_pb2.HeadObjectRequest:
-    return s3_pb2.HeadObjectRequest(ref=ref_to_wire(ref))
-
-
-def _delete_request(ref: ObjectRef) -> s3_pb2.DeleteObjectRequest:
-    return s3_pb2.DeleteObjectRequest(ref=ref_to_wire(ref))
-
-
-def _copy_request(
-    source: ObjectRef, destination: ObjectRef, options: CopyOptions | None
-) -> s3_pb2.CopyObjectRequest:
-    options = options or CopyOptions()
-    return s3_pb2.CopyObjectRequest(
-        source=ref_to_wire(source),
-        destination=ref_to_wire(destination),
-        if_match=options.if_match,
-        if_none_match=options.if_none_match,
-    )
-
-
-def _presign_result(
-    response: s3_pb2.PresignObjectResponse, options: PresignOptions | None
-) -> PresignResult:
+def _presign_result(response: Any, options: PresignOptions | None) -> PresignResult:
     return presign_result_from_wire(response, (options or PresignOptions()).method)
+
+
+def _key_ref(ref: ObjectRef | str) -> ObjectRef:
+    """A ref from a ref or a bare key (a key names an object of a protocol-5 store)."""
+    return ObjectRef("", ref) if isinstance(ref, str) else ref
 
 
 def _next_page(options: ListOptions, page: ListPage) -> ListOptions | None:
@@ -178,17 +147,17 @@ def _next_page(options: ListOptions, page: ListPage) -> ListOptions | None:
     return dataclasses.replace(options, continuation_token=page.next_continuation_token)
 
 
-def _first_meta(first: object, cancel: Callable[[], object]) -> ObjectMeta:
+def _first_meta(wire: S3Wire, first: object, cancel: Callable[[], object]) -> ObjectMeta:
     """The metadata of a read stream's first frame (``first`` is not a chunk at its end)."""
-    if not isinstance(first, s3_pb2.ReadObjectChunk):
+    if not isinstance(first, wire.pb.ReadObjectChunk):
         raise GestaltError("read stream ended before its metadata")
     if first.WhichOneof("result") != "meta":
         cancel()
         raise GestaltError("read stream did not start with metadata")
-    return meta_from_wire(first.meta)
+    return wire.meta_from(first.meta)
 
 
-def _data_of(frame: s3_pb2.ReadObjectChunk, cancel: Callable[[], object]) -> bytes:
+def _data_of(frame: Any, cancel: Callable[[], object]) -> bytes:
     """The bytes of a later read frame (empty frames give ``b""``, to be skipped)."""
     if frame.WhichOneof("result") == "meta":
         cancel()
@@ -219,22 +188,62 @@ _H = TypeVar("_H")
 
 
 class _ClientBase(Generic[_H]):
-    """What both clients share: the binding, the default deadline and object handles."""
+    """What both clients share: the binding, its endpoint and wire generation, the
+    default deadline and object handles.
+
+    Attributes:
+        protocol: The host's generation (2 or 5), whose stubs the client uses.
+        socket: The binding's socket path (2) or the host's one endpoint (5).
+    """
+
+    _aio = False
 
     def __init__(self, name: str | None, socket: str | None, timeout: float | None) -> None:
+        # Frames are 64 KiB; the host reads at most HOST_MAX_MESSAGE_BYTES per message.
+        endpoint = host_endpoint("s3", name, socket, S3NotBoundError, HOST_MAX_MESSAGE_BYTES)
         self.name = name
-        self.socket = _socket_path(name, socket)
+        self.protocol = endpoint.protocol
+        self.socket = endpoint.address
         self.timeout = timeout
+        self._wire = S3Wire(endpoint.protocol)
+        services = stubs(endpoint.protocol, "s3")[1]
+        self._channel = host_channel(endpoint, aio=self._aio)
+        self._stub = services.S3Stub(self._channel)
+        # S3ObjectAccess exists on protocol 5 only, on the same endpoint and binding.
+        self._access = services.S3ObjectAccessStub(self._channel) if self.protocol == 5 else None
 
     def _timeout(self, timeout: float | None) -> float | None:
         return self.timeout if timeout is None else timeout
 
-    def object(self, bucket: str, key: str, version_id: str = "") -> _H:
-        """The object-centred handle of ``bucket``/``key`` (and optionally one version)."""
+    def _ref(self, bucket_or_key: str, key: str | None, version_id: str) -> ObjectRef:
+        if key is None:
+            if self.protocol == 2:
+                raise InvalidArgumentError(
+                    "a protocol-2 host names objects by bucket and key: s3.object(bucket, key)"
+                )
+            return ObjectRef("", bucket_or_key, version_id)
+        self._wire.check_bucket(bucket_or_key)
+        return ObjectRef(bucket_or_key, key, version_id)
+
+    def _access_stub(self) -> Any:
+        if self._access is None:
+            raise UnimplementedError(
+                "object access URLs need a protocol-5 host; this one speaks protocol 2 "
+                "(use presign_object there)"
+            )
+        return self._access
+
+    def object(self, bucket_or_key: str, key: str | None = None, version_id: str = "") -> _H:
+        """The object-centred handle of one object (and optionally one version).
+
+        ``s3.object(key)`` on a protocol-5 host, ``s3.object(bucket, key)`` on a protocol-2
+        host; the other form raises :class:`InvalidArgumentError` (a bucket is never
+        silently dropped).
+        """
         raise NotImplementedError  # each client returns its own handle type
 
     def object_version(self, bucket: str, key: str, version_id: str) -> _H:
-        """The handle of one version of an object."""
+        """The handle of one version of an object (``bucket`` is ``""`` on protocol 5)."""
         return self.object(bucket, key, version_id)
 
     def __repr__(self) -> str:
@@ -327,11 +336,12 @@ class ObjectReader(io.RawIOBase):
 
 
 class S3Object(_ObjectBase["S3"]):
-    """One object, with the object-centred API (``s3.object(bucket, key)``).
+    """One object, with the object-centred API (``s3.object(key)`` on protocol 5,
+    ``s3.object(bucket, key)`` on protocol 2).
 
     Attributes:
         client: The client the handle calls through.
-        ref: The object's bucket, key and version.
+        ref: The object's bucket (``""`` on protocol 5), key and version.
     """
 
     def stat(self, *, timeout: float | None = None) -> ObjectMeta:
@@ -416,39 +426,48 @@ class S3Object(_ObjectBase["S3"]):
     def presign(
         self, options: PresignOptions | None = None, *, timeout: float | None = None
     ) -> PresignResult:
-        """A presigned URL (the host refuses this for provider bindings)."""
+        """A presigned URL (see :meth:`S3.presign_object`)."""
         return self.client.presign_object(self.ref, options, timeout=timeout)
+
+    def access_url(
+        self, options: PresignOptions | None = None, *, timeout: float | None = None
+    ) -> PresignResult:
+        """A host-mediated URL (protocol 5; see :meth:`S3.create_object_access_url`)."""
+        return self.client.create_object_access_url(self.ref, options, timeout=timeout)
 
 
 class S3(_ClientBase[S3Object]):
     """Blocking client of one host object-store binding.
 
+    On a protocol-5 host (``GESTALT_HOST_SERVICE_SOCKET`` set) every call goes to that one
+    endpoint with ``x-gestalt-host-binding: <name>`` (when ``name`` is given) and the relay
+    token ``GESTALT_HOST_SERVICE_TOKEN`` (when set); objects are named by key only. On a
+    protocol-2 host the binding's own socket variable is used, with bucket and key.
+
     Args:
-        name: The binding; ``None`` is the unnamed default (``GESTALT_S3_SOCKET``).
-        socket: A socket path to use instead of the environment.
+        name: The binding; ``None`` is the unnamed default (``GESTALT_S3_SOCKET`` on 2).
+        socket: A protocol-2 binding socket path to use instead of the environment.
         timeout: Default deadline in seconds for every call (``None``: no deadline).
 
     Raises:
-        S3NotBoundError: The binding's variable is not set.
+        S3NotBoundError: Protocol 2, and the binding's variable is not set.
+        HostServiceAddressError: Protocol 5, and ``GESTALT_HOST_SERVICE_SOCKET`` is empty
+            or not a path, ``unix://``, ``tcp://`` or ``tls://`` address.
     """
 
     def __init__(
         self, name: str | None = None, *, socket: str | None = None, timeout: float | None = None
     ) -> None:
         super().__init__(name, socket, timeout)
-        self._channel = grpc.insecure_channel(
-            unix_target(self.socket), options=channel_options(HOST_MAX_MESSAGE_BYTES)
-        )
-        self._stub = s3_pb2_grpc.S3Stub(self._channel)
 
     @classmethod
     def connect(cls, name: str | None = None, *, timeout: float | None = None) -> S3:
         """Connect to binding ``name`` (``None``: the default binding)."""
         return cls(name, timeout=timeout)
 
-    def object(self, bucket: str, key: str, version_id: str = "") -> S3Object:
-        """The object-centred handle of ``bucket``/``key`` (and optionally one version)."""
-        return S3Object(self, ObjectRef(bucket, key, version_id))
+    def object(self, bucket_or_key: str, key: str | None = None, version_id: str = "") -> S3Object:
+        """The handle of ``s3.object(key)`` (protocol 5) or ``s3.object(bucket, key)`` (2)."""
+        return S3Object(self, self._ref(bucket_or_key, key, version_id))
 
     def _call(self, method: Any, request: Any, timeout: float | None) -> Any:
         with _translated():
@@ -456,17 +475,18 @@ class S3(_ClientBase[S3Object]):
 
     def head_object(self, ref: ObjectRef, *, timeout: float | None = None) -> ObjectMeta:
         """The object's metadata."""
-        return meta_from_wire(self._call(self._stub.HeadObject, _head_request(ref), timeout).meta)
+        request = self._wire.pb.HeadObjectRequest(ref=self._wire.ref_to(ref))
+        return self._wire.meta_from(self._call(self._stub.HeadObject, request, timeout).meta)
 
     def read_object(
         self, ref: ObjectRef, options: ReadOptions | None = None, *, timeout: float | None = None
     ) -> tuple[ObjectMeta, ObjectReader]:
         """Metadata (of the whole object) and a streaming reader of the body or range."""
-        request = read_request_to_wire(ref, options)
+        request = self._wire.read_request(ref, options)
         frames = self._stub.ReadObject(request, timeout=self._timeout(timeout))
         with _translated():
             first = next(frames, None)
-        return _first_meta(first, frames.cancel), ObjectReader(frames)
+        return _first_meta(self._wire, first, frames.cancel), ObjectReader(frames)
 
     def write_object(
         self,
@@ -477,17 +497,18 @@ class S3(_ClientBase[S3Object]):
         timeout: float | None = None,
     ) -> ObjectMeta:
         """Stream ``body`` into the object; returns the committed object's metadata."""
-        requests = _write_requests(ref, body, options)
-        return meta_from_wire(self._call(self._stub.WriteObject, requests, timeout).meta)
+        requests = _write_requests(self._wire, ref, body, options)
+        return self._wire.meta_from(self._call(self._stub.WriteObject, requests, timeout).meta)
 
     def delete_object(self, ref: ObjectRef, *, timeout: float | None = None) -> None:
         """Delete the object; a missing object is not an error."""
-        self._call(self._stub.DeleteObject, _delete_request(ref), timeout)
+        request = self._wire.pb.DeleteObjectRequest(ref=self._wire.ref_to(ref))
+        self._call(self._stub.DeleteObject, request, timeout)
 
     def list_objects(self, options: ListOptions, *, timeout: float | None = None) -> ListPage:
         """One page of a listing."""
-        request = list_request_to_wire(options)
-        return page_from_wire(self._call(self._stub.ListObjects, request, timeout))
+        request = self._wire.list_request(options)
+        return self._wire.page_from(self._call(self._stub.ListObjects, request, timeout))
 
     def iter_pages(
         self, options: ListOptions, *, timeout: float | None = None
@@ -515,15 +536,37 @@ class S3(_ClientBase[S3Object]):
         timeout: float | None = None,
     ) -> ObjectMeta:
         """Copy server-side; conditions apply to the source. Returns the copy's metadata."""
-        request = _copy_request(source, destination, options)
-        return meta_from_wire(self._call(self._stub.CopyObject, request, timeout).meta)
+        request = self._wire.copy_request(source, destination, options)
+        return self._wire.meta_from(self._call(self._stub.CopyObject, request, timeout).meta)
 
     def presign_object(
         self, ref: ObjectRef, options: PresignOptions | None = None, *, timeout: float | None = None
     ) -> PresignResult:
-        """A presigned URL for the object."""
-        request = presign_request_to_wire(ref, options)
+        """A presigned URL for the object (a protocol-2 host refuses it for bindings; a
+        protocol-5 host answers with a host-mediated URL when it is set up for them)."""
+        request = self._wire.presign_request(ref, options)
         return _presign_result(self._call(self._stub.PresignObject, request, timeout), options)
+
+    def create_object_access_url(
+        self,
+        ref: ObjectRef | str,
+        options: PresignOptions | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> PresignResult:
+        """A host-mediated URL for the object (``S3ObjectAccess``, protocol 5 only).
+
+        The URL points at the host, which checks the access, limits the URL to this
+        provider and binding, and relays the bytes. ``ref`` is an :class:`ObjectRef` or
+        a key. ``expires=None`` means the host's default lifetime.
+
+        Raises:
+            UnimplementedError: The host speaks protocol 2 (nothing is sent).
+            FailedPreconditionError: The host mints no such URLs, or refused this one.
+        """
+        stub = self._access_stub()
+        request = self._wire.presign_request(_key_ref(ref), options, access_url=True)
+        return _presign_result(self._call(stub.CreateObjectAccessURL, request, timeout), options)
 
     def close(self) -> None:
         """Close the channel."""
@@ -686,8 +729,14 @@ class AsyncS3Object(_ObjectBase["AsyncS3"]):
     async def presign(
         self, options: PresignOptions | None = None, *, timeout: float | None = None
     ) -> PresignResult:
-        """A presigned URL (the host refuses this for provider bindings)."""
+        """A presigned URL (see :meth:`S3.presign_object`)."""
         return await self.client.presign_object(self.ref, options, timeout=timeout)
+
+    async def access_url(
+        self, options: PresignOptions | None = None, *, timeout: float | None = None
+    ) -> PresignResult:
+        """A host-mediated URL (protocol 5; see :meth:`S3.create_object_access_url`)."""
+        return await self.client.create_object_access_url(self.ref, options, timeout=timeout)
 
 
 class AsyncS3(_ClientBase[AsyncS3Object]):
@@ -697,23 +746,23 @@ class AsyncS3(_ClientBase[AsyncS3Object]):
     one loop).
     """
 
+    _aio = True
+
     def __init__(
         self, name: str | None = None, *, socket: str | None = None, timeout: float | None = None
     ) -> None:
         super().__init__(name, socket, timeout)
-        self._channel = grpc.aio.insecure_channel(
-            unix_target(self.socket), options=channel_options(HOST_MAX_MESSAGE_BYTES)
-        )
-        self._stub = s3_pb2_grpc.S3Stub(self._channel)
 
     @classmethod
     def connect(cls, name: str | None = None, *, timeout: float | None = None) -> AsyncS3:
         """Connect to binding ``name`` (``None``: the default binding)."""
         return cls(name, timeout=timeout)
 
-    def object(self, bucket: str, key: str, version_id: str = "") -> AsyncS3Object:
-        """The object-centred handle of ``bucket``/``key`` (and optionally one version)."""
-        return AsyncS3Object(self, ObjectRef(bucket, key, version_id))
+    def object(
+        self, bucket_or_key: str, key: str | None = None, version_id: str = ""
+    ) -> AsyncS3Object:
+        """The handle of ``s3.object(key)`` (protocol 5) or ``s3.object(bucket, key)`` (2)."""
+        return AsyncS3Object(self, self._ref(bucket_or_key, key, version_id))
 
     async def _call(self, method: Any, request: Any, timeout: float | None) -> Any:
         with _translated():
@@ -721,18 +770,19 @@ class AsyncS3(_ClientBase[AsyncS3Object]):
 
     async def head_object(self, ref: ObjectRef, *, timeout: float | None = None) -> ObjectMeta:
         """The object's metadata."""
-        response = await self._call(self._stub.HeadObject, _head_request(ref), timeout)
-        return meta_from_wire(response.meta)
+        request = self._wire.pb.HeadObjectRequest(ref=self._wire.ref_to(ref))
+        response = await self._call(self._stub.HeadObject, request, timeout)
+        return self._wire.meta_from(response.meta)
 
     async def read_object(
         self, ref: ObjectRef, options: ReadOptions | None = None, *, timeout: float | None = None
     ) -> tuple[ObjectMeta, AsyncObjectReader]:
         """Metadata (of the whole object) and a streaming reader of the body or range."""
-        request = read_request_to_wire(ref, options)
+        request = self._wire.read_request(ref, options)
         call = self._stub.ReadObject(request, timeout=self._timeout(timeout))
         with _translated():
             first = await call.read()
-        return _first_meta(first, call.cancel), AsyncObjectReader(call)
+        return _first_meta(self._wire, first, call.cancel), AsyncObjectReader(call)
 
     async def write_object(
         self,
@@ -743,17 +793,19 @@ class AsyncS3(_ClientBase[AsyncS3Object]):
         timeout: float | None = None,
     ) -> ObjectMeta:
         """Stream ``body`` into the object; returns the committed object's metadata."""
-        requests = _async_write_requests(ref, body, options)
-        return meta_from_wire((await self._call(self._stub.WriteObject, requests, timeout)).meta)
+        requests = _async_write_requests(self._wire, ref, body, options)
+        response = await self._call(self._stub.WriteObject, requests, timeout)
+        return self._wire.meta_from(response.meta)
 
     async def delete_object(self, ref: ObjectRef, *, timeout: float | None = None) -> None:
         """Delete the object; a missing object is not an error."""
-        await self._call(self._stub.DeleteObject, _delete_request(ref), timeout)
+        request = self._wire.pb.DeleteObjectRequest(ref=self._wire.ref_to(ref))
+        await self._call(self._stub.DeleteObject, request, timeout)
 
     async def list_objects(self, options: ListOptions, *, timeout: float | None = None) -> ListPage:
         """One page of a listing."""
-        request = list_request_to_wire(options)
-        return page_from_wire(await self._call(self._stub.ListObjects, request, timeout))
+        request = self._wire.list_request(options)
+        return self._wire.page_from(await self._call(self._stub.ListObjects, request, timeout))
 
     async def iter_pages(
         self, options: ListOptions, *, timeout: float | None = None
@@ -782,15 +834,29 @@ class AsyncS3(_ClientBase[AsyncS3Object]):
         timeout: float | None = None,
     ) -> ObjectMeta:
         """Copy server-side; conditions apply to the source. Returns the copy's metadata."""
-        request = _copy_request(source, destination, options)
-        return meta_from_wire((await self._call(self._stub.CopyObject, request, timeout)).meta)
+        request = self._wire.copy_request(source, destination, options)
+        response = await self._call(self._stub.CopyObject, request, timeout)
+        return self._wire.meta_from(response.meta)
 
     async def presign_object(
         self, ref: ObjectRef, options: PresignOptions | None = None, *, timeout: float | None = None
     ) -> PresignResult:
-        """A presigned URL for the object."""
-        request = presign_request_to_wire(ref, options)
+        """A presigned URL for the object (see :meth:`S3.presign_object`)."""
+        request = self._wire.presign_request(ref, options)
         response = await self._call(self._stub.PresignObject, request, timeout)
+        return _presign_result(response, options)
+
+    async def create_object_access_url(
+        self,
+        ref: ObjectRef | str,
+        options: PresignOptions | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> PresignResult:
+        """A host-mediated URL for the object (see :meth:`S3.create_object_access_url`)."""
+        stub = self._access_stub()
+        request = self._wire.presign_request(_key_ref(ref), options, access_url=True)
+        response = await self._call(stub.CreateObjectAccessURL, request, timeout)
         return _presign_result(response, options)
 
     async def close(self) -> None:

@@ -45,6 +45,9 @@ class MemoryS3(S3Provider):
     version id other than ``""`` is not found (the store keeps no versions). Its ``def``
     methods are thread-safe.
 
+    On protocol 5 (refs without a bucket) every object is in the bucket ``""``, the one
+    default store, which always exists.
+
     Args:
         buckets: The buckets that exist; with none given, every bucket exists.
     """
@@ -65,7 +68,7 @@ class MemoryS3(S3Provider):
             return sorted(key for (b, key) in self._objects if b == bucket)
 
     def _check_bucket(self, bucket: str) -> None:
-        if self._buckets and bucket not in self._buckets:
+        if bucket and self._buckets and bucket not in self._buckets:
             raise NotFoundError(f"no such bucket: {bounded(bucket)}")
 
     def _get(self, ref: ObjectRef) -> _Stored:

@@ -37,7 +37,10 @@ class S3Provider:
     codes. Any other exception is answered ``INTERNAL`` with a fixed message.
 
     The optional hooks ``configure(name, config)``, ``health_check()``, ``metadata()``,
-    ``warnings()`` and ``close()`` are found by name.
+    ``warnings()`` and ``close()`` are found by name, and so is ``serving_protocol(version)``,
+    called before configure with the host's protocol (2 or 5). On protocol 5 the host
+    names objects by key only: every ref and listing has ``bucket == ""``, meaning the
+    one store the provider's own configuration chose.
     """
 
     def head_object(self, ref: ObjectRef) -> ObjectMeta | Awaitable[ObjectMeta]:

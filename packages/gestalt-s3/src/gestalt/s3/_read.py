@@ -19,8 +19,6 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from gestalt.provider.v1 import s3_pb2
-
 #: Size of the data frames the SDK sends; larger chunks from a provider are split. The
 #: host reads at most 4 MiB per message.
 FRAME_BYTES = 64 * 1024
@@ -32,21 +30,22 @@ _InMemory = bytes | bytearray | memoryview
 
 
 async def data_frames(
-    chunks: object, executor: Callable[[], Executor]
-) -> AsyncIterator[s3_pb2.ReadObjectChunk]:
+    chunks: object, executor: Callable[[], Executor], chunk_type: Callable[..., Any]
+) -> AsyncIterator[Any]:
     """The ``data`` frames of a body, each at most :data:`FRAME_BYTES`; no empty frame.
 
     Args:
         chunks: The body as the provider returned it.
         executor: The handler pool (asked for only when a sync iterator needs it).
+        chunk_type: The served generation's ``ReadObjectChunk``.
     """
     async for data in _pieces(chunks, executor):
         if isinstance(data, bytes) and len(data) <= FRAME_BYTES:
-            yield s3_pb2.ReadObjectChunk(data=data)
+            yield chunk_type(data=data)
             continue
         view = memoryview(data).cast("B")
         for start in range(0, len(view), FRAME_BYTES):
-            yield s3_pb2.ReadObjectChunk(data=bytes(view[start : start + FRAME_BYTES]))
+            yield chunk_type(data=bytes(view[start : start + FRAME_BYTES]))
 
 
 async def _pieces(chunks: object, executor: Callable[[], Executor]) -> AsyncIterator[_InMemory]:

@@ -9,7 +9,11 @@ import enum
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ObjectRef:
-    """Names one object: ``bucket``, ``key`` and optionally a ``version_id`` ("" = current)."""
+    """Names one object: ``bucket``, ``key`` and optionally a ``version_id`` ("" = current).
+
+    On protocol 5 ``bucket`` is ``""``: the host names objects by key only, within the one
+    store of the binding (client side) or of the provider's configuration (provider side).
+    """
 
     bucket: str
     key: str
@@ -80,9 +84,13 @@ class WriteOptions:
 
 @dataclasses.dataclass(slots=True)
 class ListOptions:
-    """One listing call: ``max_keys <= 0`` means the default page size (1000)."""
+    """One listing call: ``max_keys <= 0`` means the default page size (1000).
 
-    bucket: str
+    ``bucket`` is required on protocol 2 and must stay ``""`` on protocol 5, whose
+    bindings are one store each.
+    """
+
+    bucket: str = ""
     prefix: str = ""
     delimiter: str = ""
     continuation_token: str = ""

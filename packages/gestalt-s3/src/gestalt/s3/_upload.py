@@ -15,13 +15,15 @@ import logging
 import queue
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Executor
-from typing import Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from gestalt.core import GestaltError, InternalError, InvalidArgumentError
 from gestalt.core.serving import Context
-from gestalt.provider.v1 import s3_pb2
 from gestalt.s3._errors import UploadAborted
 from gestalt.s3._types import ObjectRef, WriteOptions
+
+if TYPE_CHECKING:  # the frames' fields are the same on both protocols
+    from gestalt.provider.v1 import s3_pb2
 
 log = logging.getLogger(__name__)
 
