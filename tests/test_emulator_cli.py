@@ -41,8 +41,8 @@ def write(tmp_path: Path, content: str) -> str:
     [
         pytest.param(
             ["--kind", "cach"],
-            "argument --kind: invalid choice: 'cach' (choose from 'integration', 'auth', "
-            "'cache', 'secrets', 's3')",
+            "argument --kind: 'cach' is not one of: integration (or app), auth (or "
+            "identity), cache, secrets, s3",
             id="kind-typo",
         ),
         pytest.param(
@@ -114,6 +114,9 @@ def test_calls_file_mistakes(
 
 def test_long_input_is_not_echoed_in_full(capsys: pytest.CaptureFixture[str]) -> None:
     line = bad_arguments([str(INTEGRATION), "--kind", "x" * 100_000], capsys)
+    assert len(line) < 700
+    assert "x" * 41 not in line  # the kind word is quoted cut to 40 characters
+    line = bad_arguments([str(INTEGRATION), "--name", "n", "y" * 100_000], capsys)
     assert len(line) < 700
     assert line.endswith("... (cut)")
 

@@ -3,7 +3,8 @@ with the host's object store (S3 binding "reports") and cache (binding "counters
 
 The provider and the host services come from gestalt-core's pytest fixtures
 (``gestalt_provider``, ``gestalt_host_s3``, ``gestalt_host_cache``); this module only says
-what to launch.
+what to launch, and runs once under a protocol-2 host and once under a protocol-5 one: the
+same provider code names its objects by key under both.
 """
 
 from __future__ import annotations
@@ -21,13 +22,19 @@ PLUGIN = "acme_reports"  # the instance name the host scopes keys with, not the 
 NAMESPACE = f"plugin_{len(PLUGIN)}_{PLUGIN}/"
 
 
-@pytest.fixture(scope="module")
-def gestalt_host_s3() -> HostS3Service:
-    return HostS3Service("reports")
+@pytest.fixture(scope="module", params=[2, 5], ids=["v2", "v5"])
+def gestalt_protocol(request: pytest.FixtureRequest) -> int:
+    protocol: int = request.param
+    return protocol
 
 
 @pytest.fixture(scope="module")
-def gestalt_host_cache() -> HostCacheService:
+def gestalt_host_s3(gestalt_protocol: int) -> HostS3Service:
+    return HostS3Service("reports")  # a fresh store for each host
+
+
+@pytest.fixture(scope="module")
+def gestalt_host_cache(gestalt_protocol: int) -> HostCacheService:
     return HostCacheService("counters")
 
 
@@ -61,6 +68,9 @@ def test_catalog_export_passes_the_host_checks(tmp_path: Path) -> None:
 
 
 def test_provider_gets_the_host_variables(proc: ProviderProcess) -> None:
+    if proc.protocol == 5:  # one endpoint for every binding, chosen per call by metadata
+        assert set(proc.host_env) == {"GESTALT_HOST_SERVICE_SOCKET"}
+        return
     assert set(proc.host_env) == {
         "GESTALT_CACHE_SOCKET_COUNTERS",
         "GESTALT_CACHE_SOCKET",
@@ -91,7 +101,8 @@ def test_object_lands_under_the_plugin_namespace(
     store = gestalt_host_s3
     status, saved = call(proc, "save_report", report("stored", ("x", 1)))
     assert status == 200
-    data, meta = store.objects[("reports", f"{NAMESPACE}reports/stored.json")]
+    bucket = "reports" if proc.protocol == 2 else ""  # a protocol-5 binding is one store
+    data, meta = store.objects[(bucket, f"{NAMESPACE}reports/stored.json")]
     assert json.loads(data) == {
         "name": "stored",
         "title": "Report stored",

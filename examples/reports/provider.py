@@ -13,7 +13,7 @@ from gestalt.s3 import AsyncS3, ListOptions
 from gestalt.s3 import NotFoundError as NoSuchObject
 
 plugin = Plugin("reports")
-BUCKET, PREFIX = "reports", "reports/"
+PREFIX = "reports/"
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="Report name")]
 
 
@@ -57,7 +57,9 @@ class Views(BaseModel):
 # Clients of the host's bindings, made on first use: inside the server's event loop.
 @functools.cache
 def objects() -> AsyncS3:
-    return AsyncS3.connect("reports", timeout=10)  # GESTALT_S3_SOCKET_REPORTS
+    # Objects are named by key: a protocol-5 binding is one store; a protocol-2 host
+    # (GESTALT_S3_SOCKET_REPORTS) is sent the bucket "reports".
+    return AsyncS3.connect("reports", timeout=10, bucket="reports")
 
 
 @functools.cache
@@ -72,7 +74,7 @@ def key(name: str) -> str:
 @plugin.operation(title="Save report", tags=["reports"])
 async def save_report(report: Report) -> Saved:
     """Store a report as JSON, replacing any report of the same name."""
-    obj = objects().object(BUCKET, key(report.name))
+    obj = objects().object(key(report.name))
     meta = await obj.write_json(report.model_dump(mode="json"))
     return Saved(name=report.name, key=meta.ref.key, size=meta.size, etag=meta.etag)
 
@@ -81,7 +83,7 @@ async def save_report(report: Report) -> Saved:
 async def get_report(params: ReportName) -> Report:
     """Read a report back (404 when there is none of that name)."""
     try:
-        data = await objects().object(BUCKET, key(params.name)).bytes()
+        data = await objects().object(key(params.name)).bytes()
     except NoSuchObject:
         raise NotFoundError(f"no report named {params.name!r}") from None
     return Report.model_validate_json(data)
@@ -90,7 +92,7 @@ async def get_report(params: ReportName) -> Report:
 @plugin.operation(method="GET", title="List reports", read_only=True, tags=["reports"])
 async def list_reports(params: ListIn) -> Listing:
     """Names of the stored reports, following the listing across pages."""
-    options = ListOptions(BUCKET, PREFIX + params.prefix, max_keys=params.page_size)
+    options = ListOptions(prefix=PREFIX + params.prefix, max_keys=params.page_size)
     names: list[str] = []
     pages = 0
     async for page in objects().iter_pages(options):

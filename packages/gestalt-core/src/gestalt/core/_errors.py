@@ -181,7 +181,8 @@ class NotBoundError(FailedPreconditionError, RuntimeError):
         super().__init__(
             f"{variable} is not set: the host binds {which} only when the provider's "
             f"config lists it under {self.config_key or self.service}: [...] (and the "
-            "unsuffixed variable only when there is exactly one binding)"
+            "unsuffixed variable only when there is exactly one binding; a protocol-5 "
+            "host sets GESTALT_HOST_SERVICE_SOCKET instead)"
         )
         self.variable = variable
 

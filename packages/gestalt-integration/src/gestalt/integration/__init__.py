@@ -49,11 +49,6 @@ from gestalt.integration._context import (
     RequestMeta,
     Subject,
 )
-from gestalt.integration._http_subject import (
-    HTTPSubjectRequest,
-    HTTPSubjectResolutionError,
-    http_subject_error,
-)
 from gestalt.integration._model import Model, field
 from gestalt.integration._module import (
     configure,
@@ -123,7 +118,23 @@ __all__ = [
 ]
 
 
-if not _typing.TYPE_CHECKING:  # type checkers keep reporting unknown names as missing
+#: Names loaded on first use: hosted HTTP subject resolution is protocol 5's alone, and a
+#: provider served to a protocol-2 host should not pay for importing it.
+_HTTP_SUBJECT_NAMES = frozenset(
+    {"HTTPSubjectRequest", "HTTPSubjectResolutionError", "http_subject_error"}
+)
+
+if _typing.TYPE_CHECKING:
+    from gestalt.integration._http_subject import (
+        HTTPSubjectRequest,
+        HTTPSubjectResolutionError,
+        http_subject_error,
+    )
+else:  # type checkers keep reporting unknown names as missing
 
     def __getattr__(name: str) -> object:
+        if name in _HTTP_SUBJECT_NAMES:
+            from gestalt.integration import _http_subject
+
+            return getattr(_http_subject, name)
         raise _missing_name(name)

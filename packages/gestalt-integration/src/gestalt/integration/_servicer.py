@@ -34,12 +34,6 @@ from gestalt.integration._context import (
     token_from_proto,
 )
 from gestalt.integration._generation import Generation
-from gestalt.integration._http_subject import (
-    HTTPSubjectResolutionError,
-    http_request_from_proto,
-    rejection_fields,
-    resolution_fields,
-)
 from gestalt.integration._operations import Operation
 from gestalt.integration._plugin import Plugin
 from gestalt.integration._results import (
@@ -306,6 +300,14 @@ class IntegrationServicer:
         """Protocol 5 only: no hook (or a hook that returns ``None``) means no subject."""
         if self._http_subject is None:
             return self._pb.ResolveHTTPSubjectResponse()
+        # Here, not at the top: protocol 5's alone, and a protocol-2 start need not load it.
+        from gestalt.integration._http_subject import (
+            HTTPSubjectResolutionError,
+            http_request_from_proto,
+            rejection_fields,
+            resolution_fields,
+        )
+
         args: list[Any] = [http_request_from_proto(request.request)]
         if self._http_subject_wants_context:
             given = request.context if request.HasField("context") else None

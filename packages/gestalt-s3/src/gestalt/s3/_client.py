@@ -194,17 +194,23 @@ class _ClientBase(Generic[_H]):
     Attributes:
         protocol: The host's generation (2 or 5), whose stubs the client uses.
         socket: The binding's socket path (2) or the host's one endpoint (5).
+        bucket: The bucket a protocol-2 host is sent when a call names none ("" on 5).
     """
 
     _aio = False
 
-    def __init__(self, name: str | None, socket: str | None, timeout: float | None) -> None:
+    def __init__(
+        self, name: str | None, socket: str | None, timeout: float | None, bucket: str
+    ) -> None:
         # Frames are 64 KiB; the host reads at most HOST_MAX_MESSAGE_BYTES per message.
         endpoint = host_endpoint("s3", name, socket, S3NotBoundError, HOST_MAX_MESSAGE_BYTES)
         self.name = name
         self.protocol = endpoint.protocol
         self.socket = endpoint.address
         self.timeout = timeout
+        # A protocol-5 binding is one store: the bucket is for protocol-2 hosts only, which
+        # lets one provider's code name objects by key under either host.
+        self.bucket = bucket if self.protocol == 2 else ""
         self._wire = S3Wire(endpoint.protocol)
         services = stubs(endpoint.protocol, "s3")[1]
         self._channel = host_channel(endpoint, aio=self._aio)
@@ -217,13 +223,19 @@ class _ClientBase(Generic[_H]):
 
     def _ref(self, bucket_or_key: str, key: str | None, version_id: str) -> ObjectRef:
         if key is None:
-            if self.protocol == 2:
+            if self.protocol == 2 and not self.bucket:
                 raise InvalidArgumentError(
-                    "a protocol-2 host names objects by bucket and key: s3.object(bucket, key)"
+                    "a protocol-2 host names objects by bucket and key: s3.object(bucket, key), "
+                    "or connect(name, bucket=...) to name them by key"
                 )
-            return ObjectRef("", bucket_or_key, version_id)
+            return ObjectRef(self.bucket, bucket_or_key, version_id)
         self._wire.check_bucket(bucket_or_key)
         return ObjectRef(bucket_or_key, key, version_id)
+
+    def _list_request(self, options: ListOptions) -> Any:
+        if self.bucket and not options.bucket:
+            options = dataclasses.replace(options, bucket=self.bucket)
+        return self._wire.list_request(options)
 
     def _access_stub(self) -> Any:
         if self._access is None:
@@ -237,8 +249,9 @@ class _ClientBase(Generic[_H]):
         """The object-centred handle of one object (and optionally one version).
 
         ``s3.object(key)`` on a protocol-5 host, ``s3.object(bucket, key)`` on a protocol-2
-        host; the other form raises :class:`InvalidArgumentError` (a bucket is never
-        silently dropped).
+        host, whose client may also name objects by key when made with a ``bucket``. A
+        bucket given to a protocol-5 host raises :class:`InvalidArgumentError` (it is
+        never silently dropped).
         """
         raise NotImplementedError  # each client returns its own handle type
 
@@ -448,6 +461,9 @@ class S3(_ClientBase[S3Object]):
         name: The binding; ``None`` is the unnamed default (``GESTALT_S3_SOCKET`` on 2).
         socket: A protocol-2 binding socket path to use instead of the environment.
         timeout: Default deadline in seconds for every call (``None``: no deadline).
+        bucket: On a protocol-2 host, the bucket of objects named by key alone
+            (``s3.object(key)``, a ``ListOptions`` without a bucket); a protocol-5 binding
+            is one store and needs none.
 
     Raises:
         S3NotBoundError: Protocol 2, and the binding's variable is not set.
@@ -456,14 +472,22 @@ class S3(_ClientBase[S3Object]):
     """
 
     def __init__(
-        self, name: str | None = None, *, socket: str | None = None, timeout: float | None = None
+        self,
+        name: str | None = None,
+        *,
+        socket: str | None = None,
+        timeout: float | None = None,
+        bucket: str = "",
     ) -> None:
-        super().__init__(name, socket, timeout)
+        super().__init__(name, socket, timeout, bucket)
 
     @classmethod
-    def connect(cls, name: str | None = None, *, timeout: float | None = None) -> S3:
-        """Connect to binding ``name`` (``None``: the default binding)."""
-        return cls(name, timeout=timeout)
+    def connect(
+        cls, name: str | None = None, *, timeout: float | None = None, bucket: str = ""
+    ) -> S3:
+        """Connect to binding ``name`` (``None``: the default binding); ``bucket`` names
+        objects given by key alone on a protocol-2 host."""
+        return cls(name, timeout=timeout, bucket=bucket)
 
     def object(self, bucket_or_key: str, key: str | None = None, version_id: str = "") -> S3Object:
         """The handle of ``s3.object(key)`` (protocol 5) or ``s3.object(bucket, key)`` (2)."""
@@ -507,7 +531,7 @@ class S3(_ClientBase[S3Object]):
 
     def list_objects(self, options: ListOptions, *, timeout: float | None = None) -> ListPage:
         """One page of a listing."""
-        request = self._wire.list_request(options)
+        request = self._list_request(options)
         return self._wire.page_from(self._call(self._stub.ListObjects, request, timeout))
 
     def iter_pages(
@@ -749,14 +773,22 @@ class AsyncS3(_ClientBase[AsyncS3Object]):
     _aio = True
 
     def __init__(
-        self, name: str | None = None, *, socket: str | None = None, timeout: float | None = None
+        self,
+        name: str | None = None,
+        *,
+        socket: str | None = None,
+        timeout: float | None = None,
+        bucket: str = "",
     ) -> None:
-        super().__init__(name, socket, timeout)
+        super().__init__(name, socket, timeout, bucket)
 
     @classmethod
-    def connect(cls, name: str | None = None, *, timeout: float | None = None) -> AsyncS3:
-        """Connect to binding ``name`` (``None``: the default binding)."""
-        return cls(name, timeout=timeout)
+    def connect(
+        cls, name: str | None = None, *, timeout: float | None = None, bucket: str = ""
+    ) -> AsyncS3:
+        """Connect to binding ``name`` (``None``: the default binding); ``bucket`` names
+        objects given by key alone on a protocol-2 host."""
+        return cls(name, timeout=timeout, bucket=bucket)
 
     def object(
         self, bucket_or_key: str, key: str | None = None, version_id: str = ""
@@ -804,7 +836,7 @@ class AsyncS3(_ClientBase[AsyncS3Object]):
 
     async def list_objects(self, options: ListOptions, *, timeout: float | None = None) -> ListPage:
         """One page of a listing."""
-        request = self._wire.list_request(options)
+        request = self._list_request(options)
         return self._wire.page_from(await self._call(self._stub.ListObjects, request, timeout))
 
     async def iter_pages(

@@ -40,6 +40,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _kind_word(word: str) -> str:
+    """A kind word of either protocol, as the surface's word (``identity`` is ``auth``)."""
+    try:
+        return ProviderKind.from_word(word.strip().lower()).value
+    except ValueError:
+        words = "integration (or app), auth (or identity), cache, secrets, s3"
+        raise argparse.ArgumentTypeError(f"{word[:40]!r} is not one of: {words}") from None
+
+
 def _cut(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
@@ -149,7 +158,10 @@ def parse_arguments(argv: list[str] | None, description: str | None) -> argparse
     parser.add_argument("root", help="the provider directory (ROOT)")
     _add_protocol(parser)
     parser.add_argument(
-        "--kind", default="integration", choices=[kind.value for kind in ProviderKind]
+        "--kind",
+        default="integration",
+        type=_kind_word,
+        help="integration (or app), auth (or identity), cache, secrets, s3",
     )
     parser.add_argument("--target", help="TARGET; default: [tool.gestalt] in ROOT/pyproject.toml")
     parser.add_argument("--name", default="demo", help="instance name sent at start-up")
