@@ -86,7 +86,7 @@ def test_module_decorators_make_an_implicit_plugin(load_module: Any) -> None:
     assert plugin.configure_hook is module.configure
     assert plugin.session_catalog_hook == (module.catalog, True)
     assert plugin.post_connect_hook == (module.post_connect, False)
-    loaded = surface.load(module)  # TARGET 'provider' given as the module object
+    loaded = surface.load(module, 2)  # TARGET 'provider' given as the module object
     assert loaded.provider is plugin
 
 
@@ -125,7 +125,7 @@ def test_a_plugin_in_the_module_wins(load_module: Any, attribute: str) -> None:
     own = getattr(module, attribute)
     assert set(own.operations) == {"ping"}
     assert own.configure_hook is None  # no magic names for a Plugin you made
-    assert surface.load(module).provider is own
+    assert surface.load(module, 2).provider is own
 
 
 def test_module_configure_decorator_and_a_module_that_is_not_imported(load_module: Any) -> None:
@@ -164,13 +164,13 @@ def test_a_plugin_created_after_module_decorators_is_refused(load_module: Any) -
     """
     module = load_module(source)
     with pytest.raises(TargetError, match=r"'upstream_style' declares operations .* first"):
-        surface.load(module.plugin)
+        surface.load(module.plugin, 2)
 
 
 def test_a_module_without_plugin_is_a_clear_target_error(load_module: Any) -> None:
     module = load_module("x = 1\n")
     with pytest.raises(TargetError, match=r"has no integration plugin.*@gestalt\.operation"):
-        surface.load(module)
+        surface.load(module, 2)
 
 
 def test_mapping_inputs_take_the_raw_params() -> None:

@@ -36,7 +36,7 @@ PARENT_POLL_SECONDS = 0.25
 _SUN_PATH_BYTES = 108
 
 
-def clear_stale_socket(path: str, variable: str = "GESTALT_PLUGIN_SOCKET") -> None:
+def clear_stale_socket(path: str, variable: str) -> None:
     """Remove a leftover socket at ``path``; refuse to delete anything that is not a socket."""
     try:
         mode = os.lstat(path).st_mode

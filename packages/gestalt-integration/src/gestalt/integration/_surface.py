@@ -26,7 +26,7 @@ class IntegrationSurface:
 
     kind = ProviderKind.INTEGRATION
 
-    def load(self, target: object, protocol: int = 2) -> LoadedProvider:
+    def load(self, target: object, protocol: int) -> LoadedProvider:
         """Accept a :class:`Plugin`, a class/factory that makes one, or a module holding one.
 
         A module's plugin is its ``plugin``/``provider`` attribute, which the module-level
